@@ -1,0 +1,57 @@
+# Inscrire — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-test run serve migrate demo test test-postgres messages clean
+
+help:
+	@echo "make run    installe, migre, charge la démo et lance le site et la file de tâches (Ctrl-C arrête tout)"
+	@echo "make test   installe les dépendances de test et lance toute la suite"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+# The web server and the Huey consumer run side by side; Ctrl-C (or either
+# of them stopping) stops both.
+run: demo
+	@echo ""
+	@echo "Inscrire : http://$(HOST):$(PORT)/   (administration : http://$(HOST):$(PORT)/cms/)"
+	@echo ""
+	@trap 'kill 0' INT TERM; \
+	$(BIN)/python manage.py run_huey & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT) & \
+	wait -n; kill 0
+
+test: install-test
+	$(BIN)/python -m pytest
+
+messages: install
+	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'tests/*'
+	$(BIN)/python manage.py makemessages --locale en --domain django --extension html,txt --ignore '.venv/*' --ignore 'tests/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf var/ .pytest_cache

@@ -1,0 +1,129 @@
+"""Loads the demo content. Idempotent: what exists is left as it is (an
+editor may have changed it), what is missing is created."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from accounts.constants import Role
+from cms.models import HelpIndexPage, HelpPage, HomePage, School
+
+from . import content
+
+
+@dataclass
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+
+
+@dataclass
+class DemoReport:
+    created: list[str] = field(default_factory=list)
+    logins: list[DemoLogin] = field(default_factory=list)
+
+
+def _home(report: DemoReport) -> HomePage:
+    home = HomePage.objects.first()
+    root = Page.get_first_root_node()
+    if home is None:
+        home = root.add_child(instance=HomePage(title=content.HOME["title"], slug=content.HOME["slug"],
+                                                intro=content.HOME["intro"]))
+        report.created.append(f"page « {home.title} »")
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
+                            site_name="Inscrire")
+    elif site.root_page_id != home.pk:
+        previous = site.root_page
+        site.root_page = home
+        site.site_name = "Inscrire"
+        site.save()
+        # Wagtail's placeholder « Welcome to your new Wagtail site! » page.
+        if type(previous.specific) is Page and not previous.get_children().exists():
+            previous.delete()
+    return home
+
+
+def _help_pages(home: HomePage, report: DemoReport) -> None:
+    index = HelpIndexPage.objects.child_of(home).filter(slug=content.HELP_INDEX["slug"]).first()
+    if index is None:
+        index = home.add_child(instance=HelpIndexPage(**content.HELP_INDEX))
+        report.created.append(f"page « {index.title} »")
+    pages: dict[str, HelpPage] = {}
+    pending_links: list[HelpPage] = []
+    for slug, title, summary, body in content.HELP_PAGES:
+        page = HelpPage.objects.child_of(index).filter(slug=slug).first()
+        if page is None:
+            has_links = any(isinstance(item, tuple) for item in body)
+            blocks = [item for item in body if not isinstance(item, tuple)] if has_links else body
+            page = index.add_child(instance=HelpPage(title=title, slug=slug, summary=summary, body=blocks))
+            report.created.append(f"page « {title} »")
+            if has_links:
+                pending_links.append(page)
+        pages[slug] = page
+    # « Pour plus d'infos » links point to pages that may not have existed yet.
+    bodies = {slug: body for slug, _title, _summary, body in content.HELP_PAGES}
+    for page in pending_links:
+        resolved = [
+            {"type": "link", "value": {"text": "Pour plus d'infos", "page": pages[item[1]].pk, "url": ""}}
+            if isinstance(item, tuple)
+            else item
+            for item in bodies[page.slug]
+        ]
+        page.body = resolved
+        page.save_revision().publish()
+
+
+def _schools(report: DemoReport) -> dict[str, School]:
+    schools = {}
+    for data in content.SCHOOLS:
+        data = dict(data)
+        slug = data.pop("slug")
+        school, created = School.objects.get_or_create(
+            name=data["name"], postal_code=data["postal_code"], defaults=data
+        )
+        if created:
+            report.created.append(f"école « {school} »")
+        schools[slug] = school
+    return schools
+
+
+def _user(report: DemoReport, role_label: str, email: str, first: str, last: str, *, group: Role | None = None,
+          superuser: bool = False):
+    User = get_user_model()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        factory = User.objects.create_superuser if superuser else User.objects.create_user
+        user = factory(email=email, password=content.DEMO_PASSWORD, first_name=first, last_name=last)
+        report.created.append(f"compte {email}")
+    if group is not None:
+        user.groups.add(Group.objects.get(name=group.value))
+    report.logins.append(DemoLogin(role_label, email, content.DEMO_PASSWORD))
+    return user
+
+
+def _users(schools: dict[str, School], report: DemoReport) -> None:
+    d = content.DEMO_DOMAIN
+    _user(report, "administrateur", f"admin@{d}", "Alice", "Admin", superuser=True)
+    _user(report, "rédacteur", f"redaction@{d}", "Rose", "Rédactrice", group=Role.EDITOR)
+    for slug, school in schools.items():
+        director = _user(report, f"direction — {school}", f"direction.{slug}@{d}", "Directeur",
+                         school.commune, group=Role.DIRECTOR)
+        school.directors.add(director)
+    _user(report, "agent financier", f"finance@{d}", "Fabrice", "Finance", group=Role.FINANCE)
+    _user(report, "parent", f"parent@{d}", "Marie", "Joseph")
+
+
+@transaction.atomic
+def load_demo() -> DemoReport:
+    report = DemoReport()
+    home = _home(report)
+    _help_pages(home, report)
+    schools = _schools(report)
+    _users(schools, report)
+    return report

@@ -1,0 +1,51 @@
+"""The Jinja2 environment of the public pages.
+
+Wagtail's Jinja2 extensions give ``pageurl``, ``slugurl``, ``richtext`` and
+the userbar; Django's ``url``, ``static`` and gettext are added here so that
+templates read like their Django counterparts.
+"""
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.timezone import localtime
+from jinja2 import Environment
+
+
+def url(viewname: str, *args, **kwargs) -> str:
+    return reverse(viewname, args=args or None, kwargs=kwargs or None)
+
+
+def date_fr(value, format_name: str = "DATE_FORMAT") -> str:
+    """Dates and times the French way, in Martinique's time zone."""
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo") and getattr(value, "hour", None) is not None:
+        value = localtime(value)
+    return formats.date_format(value, format_name)
+
+
+def environment(**options) -> Environment:
+    extensions = list(options.pop("extensions", []))
+    extensions += [
+        "jinja2.ext.i18n",
+        "wagtail.jinja2tags.core",
+        "wagtail.admin.jinja2tags.userbar",
+        "wagtail.images.jinja2tags.images",
+        "wagtail.contrib.settings.jinja2tags.settings",
+    ]
+    env = Environment(extensions=extensions, **options)
+    env.install_gettext_translations(translation, newstyle=True)
+    env.globals.update(
+        {
+            "url": url,
+            "static": static,
+            "get_messages": get_messages,
+            "get_language": translation.get_language,
+            "site_name": settings.WAGTAIL_SITE_NAME,
+        }
+    )
+    env.filters["date_fr"] = date_fr
+    return env

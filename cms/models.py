@@ -1,0 +1,132 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import RICH_FEATURES, HelpStreamBlock
+from .constants import SchoolKind
+
+postal_code_validator = RegexValidator(r"^972\d{2}$", _("Saisissez un code postal de Martinique (972xx)."))
+
+
+class HomePage(Page):
+    """The portal's home page: a welcome text for families and links to the
+    help pages. There is one, at the root of the site."""
+
+    intro = RichTextField(
+        _("introduction"), features=RICH_FEATURES, blank=True, help_text=_("Le texte d'accueil, en haut de la page.")
+    )
+    body = StreamField(HelpStreamBlock(), verbose_name=_("contenu"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("page d'accueil")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = self.get_children().live().public().specific().order_by("path")
+        return context
+
+
+class HelpIndexPage(Page):
+    """A set of help pages for one school year, e.g. « Inscriptions 2020 - 2021 ».
+    Its sub-pages are listed in order, each as a section."""
+
+    subtitle = models.CharField(
+        _("sous-titre"), max_length=255, blank=True, help_text=_("Par exemple : les écoles concernées.")
+    )
+    intro = RichTextField(_("introduction"), features=RICH_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("subtitle"), FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("subtitle"), index.SearchField("intro")]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.HelpPage"]
+
+    class Meta:
+        verbose_name = _("sommaire d'aide")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = self.get_children().live().public().specific().order_by("path")
+        return context
+
+
+class HelpPage(Page):
+    """One help section for families: how to enrol, open an account, pay…
+    Write it with headings, paragraphs, numbered steps and « Attention » boxes."""
+
+    summary = models.CharField(
+        _("résumé"), max_length=255, blank=True, help_text=_("Une phrase, affichée dans le sommaire.")
+    )
+    body = StreamField(HelpStreamBlock(), verbose_name=_("contenu"))
+
+    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+
+    parent_page_types = ["cms.HelpIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("page d'aide")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        parent = self.get_parent().specific
+        context["index_page"] = parent
+        context["siblings"] = parent.get_children().live().public().order_by("path")
+        return context
+
+
+class School(index.Indexed, models.Model):
+    """A school (« structure ») that takes children: families pick it by postal
+    code when they open their account; its directors review its dossiers."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=SchoolKind.choices, default=SchoolKind.ELEMENTAIRE)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=5, validators=[postal_code_validator], db_index=True)
+    commune = models.CharField(_("commune"), max_length=100)
+    email = models.EmailField(_("e-mail de contact"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    directors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("directeurs"),
+        blank=True,
+        related_name="directed_schools",
+        help_text=_("Les personnes qui examinent les dossiers de cette école."),
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("kind"),
+        MultiFieldPanel(
+            [FieldPanel("address"), FieldPanel("postal_code"), FieldPanel("commune")], heading=_("Adresse")
+        ),
+        MultiFieldPanel([FieldPanel("email"), FieldPanel("phone")], heading=_("Contact")),
+        FieldPanel("directors"),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.FilterField("postal_code"),
+        index.SearchField("commune"),
+    ]
+
+    class Meta:
+        verbose_name = _("école")
+        verbose_name_plural = _("écoles")
+        ordering = ["commune", "name"]
+        constraints = [models.UniqueConstraint(fields=["name", "postal_code"], name="school_unique_name_postal_code")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.commune})"

@@ -1,0 +1,100 @@
+"""Settings come from the environment; a bad value stops start-up with one
+line naming the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_SECRET = "x7!k2#q9-" * 7
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV"}}
+    environment.update({"DJANGO_SETTINGS_MODULE": "cms.settings.base", "DATA_DIR": env.pop("DATA_DIR", "")})
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("DATABASE_URL", "not-a-url"),
+        ("DATABASE_URL", "mysql://root@localhost/db"),
+        ("DATABASE_URL", "postgres://"),
+        ("REDIS_URL", "localhost:6379"),
+        ("DEBUG", "peut-être"),
+        ("HUEY_WORKERS", "deux"),
+        ("DJANGO_ENV", "staging"),
+    ],
+)
+def test_malformed_variable_stops_start_up_with_one_line(variable, value, data_dir):
+    result = manage("check", DATA_DIR=data_dir, **{variable: value})
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert variable in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_requires_its_secrets(missing, data_dir):
+    env = {"DJANGO_ENV": "production", "SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": "inscrire.example"}
+    env.pop(missing)
+    result = manage("check", DATA_DIR=data_dir, **env)
+    assert result.returncode != 0
+    assert result.stderr.strip() == f"Configuration error: {missing} is required in production and is not set."
+
+
+def test_production_passes_the_deployment_checklist(data_dir):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DATA_DIR=data_dir,
+        DJANGO_ENV="production",
+        SECRET_KEY=GOOD_SECRET,
+        ALLOWED_HOSTS="inscrire.example",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_development_defaults_need_no_environment(data_dir):
+    result = manage("check", DATA_DIR=data_dir)
+    assert result.returncode == 0, result.stderr
+
+
+def test_database_url_selects_postgresql_and_sqlite_gets_wal_and_immediate_transactions(data_dir):
+    code = (
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['ENGINE'], d.get('OPTIONS', {}).get('transaction_mode'), s.HUEY['huey_class'], s.HUEY['immediate'])"
+    )
+    default = manage("shell", "--no-imports", "-c", code, DATA_DIR=data_dir)
+    assert default.stdout.split() == ["django.db.backends.sqlite3", "IMMEDIATE", "huey.SqliteHuey", "False"]
+    scaled = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        DATA_DIR=data_dir,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/inscrire",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert scaled.stdout.split() == ["django.db.backends.postgresql", "None", "huey.RedisHuey", "False"]
+
+
+def test_file_database_is_in_wal_mode(data_dir):
+    code = "from django.db import connection as c; cur = c.cursor(); cur.execute('PRAGMA journal_mode'); print(cur.fetchone()[0])"
+    result = manage("shell", "--no-imports", "-c", code, DATA_DIR=data_dir)
+    assert result.stdout.strip() == "wal", result.stderr
