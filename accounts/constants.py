@@ -8,3 +8,17 @@ class Role(models.TextChoices):
     EDITOR = "Rédacteurs", _("Rédacteur")
     DIRECTOR = "Directeurs d'école", _("Directeur d'école")
     FINANCE = "Agents financiers", _("Agent financier")
+
+
+class SchoolLevel(models.TextChoices):
+    """School levels of French nursery and primary schools."""
+
+    TPS = "TPS", _("Toute petite section")
+    PS = "PS", _("Petite section")
+    MS = "MS", _("Moyenne section")
+    GS = "GS", _("Grande section")
+    CP = "CP", _("CP")
+    CE1 = "CE1", _("CE1")
+    CE2 = "CE2", _("CE2")
+    CM1 = "CM1", _("CM1")
+    CM2 = "CM2", _("CM2")

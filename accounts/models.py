@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .constants import Role
+from .constants import Role, SchoolLevel
 
 
 class UserManager(BaseUserManager):
@@ -30,6 +30,27 @@ class UserManager(BaseUserManager):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
+class Family(models.Model):
+    """A household: one or more guardians (each with a login), the children
+    that dossiers are filed for, and the schools that take them."""
+
+    name = models.CharField(_("nom de la famille"), max_length=150)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=5, blank=True)
+    commune = models.CharField(_("commune"), max_length=100, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    phone_alt = models.CharField(_("autre téléphone"), max_length=20, blank=True)
+    schools = models.ManyToManyField("cms.School", verbose_name=_("écoles"), related_name="families", blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("famille")
+        verbose_name_plural = _("familles")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class User(AbstractUser):
     """A person who signs in: a parent, or a member of staff.
 
@@ -38,6 +59,15 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("adresse e-mail"), unique=True)
+    family = models.ForeignKey(
+        Family,
+        verbose_name=_("famille"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="guardians",
+        help_text=_("Vide pour le personnel."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]
@@ -53,3 +83,21 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return self.groups.filter(name=role.value).exists()
+
+
+class Child(models.Model):
+    """A child of a family, for whom dossiers are filed."""
+
+    family = models.ForeignKey(Family, verbose_name=_("famille"), on_delete=models.CASCADE, related_name="children")
+    first_name = models.CharField(_("prénom"), max_length=150)
+    last_name = models.CharField(_("nom"), max_length=150)
+    birth_date = models.DateField(_("date de naissance"))
+    level = models.CharField(_("niveau"), max_length=3, choices=SchoolLevel.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("enfant")
+        verbose_name_plural = _("enfants")
+        ordering = ["birth_date", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"

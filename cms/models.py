@@ -1,8 +1,12 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -87,7 +91,7 @@ class HelpPage(Page):
         return context
 
 
-class School(index.Indexed, models.Model):
+class School(index.Indexed, ClusterableModel):
     """A school (« structure ») that takes children: families pick it by postal
     code when they open their account; its directors review its dossiers."""
 
@@ -114,6 +118,7 @@ class School(index.Indexed, models.Model):
         ),
         MultiFieldPanel([FieldPanel("email"), FieldPanel("phone")], heading=_("Contact")),
         FieldPanel("directors"),
+        InlinePanel("rules_versions", heading=_("Règlement de l'école"), label=_("Version du règlement")),
     ]
     search_fields = [
         index.SearchField("name"),
@@ -130,3 +135,51 @@ class School(index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.commune})"
+
+    @property
+    def current_rules(self) -> "SchoolRules | None":
+        return self.rules_versions.order_by("-published_at", "-pk").first()
+
+
+class SchoolRules(models.Model):
+    """One version of a school's rules (« règlement »). Families accept the
+    latest version; publishing a new one asks them to accept it again."""
+
+    school = ParentalKey(School, on_delete=models.CASCADE, related_name="rules_versions")
+    version = models.CharField(_("version"), max_length=50, help_text=_("Par exemple : 2026-2027."))
+    document = models.ForeignKey(
+        "wagtaildocs.Document", verbose_name=_("document"), on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(_("en vigueur depuis"), default=timezone.now)
+
+    panels = [FieldPanel("version"), FieldPanel("document"), FieldPanel("published_at")]
+
+    class Meta:
+        verbose_name = _("version du règlement")
+        verbose_name_plural = _("versions du règlement")
+        ordering = ["-published_at"]
+        constraints = [models.UniqueConstraint(fields=["school", "version"], name="school_rules_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.school.name} — {self.version}"
+
+
+@register_setting(icon="cog")
+class PortalSettings(BaseSiteSetting):
+    """Portal-wide settings: which page holds the terms of use families accept."""
+
+    terms_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("conditions générales d'utilisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("La page que les familles acceptent à l'ouverture de leur compte. "
+                    "Chaque nouvelle publication de cette page leur sera présentée à nouveau."),
+    )
+
+    panels = [FieldPanel("terms_page")]
+
+    class Meta:
+        verbose_name = _("réglages du portail")

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "accounts",
     "forms.apps.FormsConfig",
     "workflows",
+    "notifications",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
