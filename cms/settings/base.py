@@ -312,6 +312,8 @@ if AWS_STORAGE_BUCKET_NAME:
         "default_acl": None,
         "file_overwrite": False,
         "querystring_auth": True,
+        "querystring_expire": 300,
+        "signature_version": "s3v4",
     }
     STORAGES = {
         "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_s3_options, "location": "media"}},
