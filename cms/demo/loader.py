@@ -11,7 +11,7 @@ from wagtail.models import Page, Site
 from accounts.constants import Role
 from cms.models import HelpIndexPage, HelpPage, HomePage, School
 
-from . import content
+from . import content, enrolment
 
 
 @dataclass
@@ -126,4 +126,5 @@ def load_demo() -> DemoReport:
     _help_pages(home, report)
     schools = _schools(report)
     _users(schools, report)
+    enrolment.load_enrolment_form(home=home, report=report)
     return report

@@ -1,0 +1,148 @@
+"""The demo enrolment form, built with the form builder's own blocks (what
+an editor would click together in the admin), not hard-coded anywhere else.
+Idempotent: an existing page is left as the editors made it."""
+
+from __future__ import annotations
+
+from forms.definition import definition_problems
+
+SLUG = "inscription-2026-2027"
+LEVELS = [
+    "Toute petite section", "Petite section", "Moyenne section", "Grande section",
+    "CP", "CE1", "CE2", "CM1", "CM2",
+]
+ALWAYS = {"field": "", "operator": "equals", "value": ""}
+
+
+def _when(field: str, value: str = "Oui") -> dict:
+    return {"field": field, "operator": "equals", "value": value}
+
+
+def _q(kind: str, label: str, name: str, *, required: bool = True, help_text: str = "", prefill: str = "",
+       condition: dict | None = None, **extra) -> dict:
+    return {
+        "type": kind,
+        "value": {
+            "label": label, "name": name, "help_text": help_text, "required": required, "prefill": prefill,
+            "condition": condition or ALWAYS, **extra,
+        },
+    }
+
+
+def _heading(text: str, condition: dict | None = None) -> dict:
+    return {"type": "heading", "value": {"text": text, "condition": condition or ALWAYS}}
+
+
+def _paragraph(html: str) -> dict:
+    return {"type": "paragraph", "value": {"text": html, "condition": ALWAYS}}
+
+
+def _file(label: str, name: str, help_text: str) -> dict:
+    return _q("file", label, name, help_text=help_text, allowed_types=["pdf", "jpg", "png"], max_size_mb=5)
+
+
+def _step(title: str, intro: str, fields: list[dict]) -> dict:
+    return {"type": "step", "value": {"title": title, "intro": intro, "condition": ALWAYS, "fields": fields}}
+
+
+def enrolment_steps() -> list[dict]:
+    return [
+        _step("L'enfant", "<p>Vérifiez l'identité de l'enfant telle qu'elle figure sur son acte de naissance.</p>", [
+            _q("text", "Prénom de l'enfant", "prenom", prefill="child.first_name"),
+            _q("text", "Nom de l'enfant", "nom", prefill="child.last_name"),
+            _q("date", "Date de naissance", "date_naissance", prefill="child.birth_date",
+               min_date="2015-01-01", max_date="2024-12-31",
+               help_text="Enfants nés entre 2015 et 2024 (de la toute petite section au CM2)."),
+            _q("text", "Commune de naissance", "commune_naissance", required=False),
+            _q("choice", "Niveau demandé à la rentrée 2026", "niveau", prefill="child.level",
+               choices="\n".join(LEVELS), widget="select"),
+        ]),
+        _step("Responsables légaux", "", [
+            _heading("Responsable 1"),
+            _q("text", "Nom", "resp1_nom", prefill="guardian.last_name"),
+            _q("text", "Prénom", "resp1_prenom", prefill="guardian.first_name"),
+            _q("choice", "Lien avec l'enfant", "resp1_lien", choices="Mère\nPère\nTuteur ou tutrice\nAutre"),
+            _q("phone", "Téléphone", "resp1_telephone", prefill="family.phone"),
+            _q("email", "Adresse e-mail", "resp1_email", prefill="guardian.email"),
+            _q("text", "Adresse", "adresse", prefill="family.address"),
+            _q("postal_code", "Code postal", "code_postal", prefill="family.postal_code"),
+            _q("text", "Commune", "commune", prefill="family.commune"),
+            _q("yesno", "Y a-t-il un second responsable légal ?", "second_responsable"),
+            _heading("Responsable 2", condition=_when("second_responsable")),
+            _q("text", "Nom du second responsable", "resp2_nom", condition=_when("second_responsable")),
+            _q("text", "Prénom du second responsable", "resp2_prenom", condition=_when("second_responsable")),
+            _q("phone", "Téléphone du second responsable", "resp2_telephone", prefill="family.phone_alt",
+               condition=_when("second_responsable")),
+            _q("email", "E-mail du second responsable", "resp2_email", required=False,
+               condition=_when("second_responsable")),
+        ]),
+        _step("Santé", "<p>Ces informations restent entre vous, l'école et le service de restauration.</p>", [
+            _q("yesno", "L'enfant a-t-il des allergies ou une intolérance alimentaire ?", "allergies"),
+            _q("textarea", "Précisez les allergies et la conduite à tenir", "allergies_detail",
+               condition=_when("allergies")),
+            _q("yesno", "Un projet d'accueil individualisé (PAI) est-il en place ?", "pai", condition=_when("allergies")),
+            _q("textarea", "Traitement médical en cours", "traitement", required=False),
+            _q("text", "Médecin traitant", "medecin", required=False),
+            _q("phone", "Téléphone du médecin", "medecin_telephone", required=False),
+        ]),
+        _step("Personnes autorisées", "", [
+            _paragraph("<p>Les personnes, autres que les responsables légaux, autorisées à venir chercher "
+                       "l'enfant. Une pièce d'identité leur sera demandée.</p>"),
+            {"type": "group", "value": {
+                "label": "Personnes autorisées à venir chercher l'enfant", "name": "personnes_autorisees",
+                "help_text": "", "item_label": "Personne", "min_count": 1, "max_count": 5, "condition": ALWAYS,
+                "fields": [
+                    _q("text", "Nom et prénom", "nom"),
+                    _q("text", "Lien avec l'enfant", "lien", help_text="Grand-parent, voisin, nourrice…"),
+                    _q("phone", "Téléphone", "telephone"),
+                ],
+            }},
+        ]),
+        _step("Cantine et périscolaire", "", [
+            _q("yesno", "L'enfant mangera-t-il à la cantine ?", "cantine"),
+            _q("multichoice", "Jours de cantine", "cantine_jours", choices="Lundi\nMardi\nJeudi\nVendredi",
+               condition=_when("cantine")),
+            _q("choice", "Repas", "cantine_repas", choices="Standard\nSans porc\nVégétarien",
+               condition=_when("cantine")),
+            _q("multichoice", "Accueil périscolaire", "periscolaire", required=False,
+               choices="Accueil du matin (6 h 45 – 7 h 45)\nAccueil du soir (16 h – 18 h)\nMercredi"),
+        ]),
+        _step("Documents", "<p>Une photo nette ou un scan de chaque document, en PDF, JPEG ou PNG.</p>", [
+            _file("Acte de naissance ou livret de famille", "acte_naissance",
+                  "L'acte de naissance de l'enfant ou les pages du livret de famille."),
+            _file("Justificatif de domicile", "justificatif_domicile",
+                  "Facture d'eau, d'électricité ou de téléphone de moins de trois mois."),
+            _file("Carnet de vaccination", "carnet_vaccination",
+                  "Les pages des vaccinations du carnet de santé."),
+        ]),
+        _step("Engagements", "", [
+            _q("consent", "J'ai lu le règlement de l'école et je m'engage à le respecter.", "reglement"),
+            _q("consent", "Je certifie l'exactitude des informations de ce dossier.", "exactitude"),
+        ]),
+    ]
+
+
+def load_enrolment_form(*, home, report):
+    from cms.models import EnrolmentFormPage
+
+    page = EnrolmentFormPage.objects.child_of(home).filter(slug=SLUG).first()
+    if page is not None:
+        return page
+    page = EnrolmentFormPage(
+        title="Inscriptions scolaires 2026-2027",
+        slug=SLUG,
+        intro="<p>Un dossier par enfant, pour une première inscription ou un changement d'école. "
+              "Préparez l'acte de naissance, un justificatif de domicile et le carnet de vaccination.</p>",
+        before_opening_text="<p>Préparez dès maintenant les documents demandés.</p>",
+        after_closing_text="<p>Pour une inscription tardive, contactez directement l'école.</p>",
+        confirmation_text="<p>Votre dossier est déposé. La direction de l'école l'examine et vous "
+                          "répond ici ; elle peut vous demander un complément.</p>",
+        form=enrolment_steps(),
+    )
+    problems = definition_problems(page.get_definition())
+    if problems:  # a broken demo must fail loudly, not ship
+        raise ValueError("; ".join(problems))
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    report.created.append(f"page « {page.title} »")
+    return page

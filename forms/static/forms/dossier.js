@@ -1,0 +1,98 @@
+/* Inscrire — dossiers: conditions and repeated groups in the browser.
+ * Comfort only: the server decides again what is shown, required and kept.
+ * The rules mirror forms/definition.py (answer_tokens, condition_met). */
+(function () {
+  "use strict";
+
+  function norm(value) {
+    return String(value).trim().replace(/\s+/g, " ").toLowerCase();
+  }
+
+  function tokens(form, name) {
+    var out = [];
+    form.querySelectorAll("[name]").forEach(function (el) {
+      if (el.name !== name || el.disabled) { return; }
+      if (el.type === "radio" || el.type === "checkbox") {
+        if (el.checked) { out.push(el.type === "checkbox" && el.value === "on" ? "oui" : norm(el.value)); }
+      } else if (el.tagName === "SELECT" && el.multiple) {
+        Array.prototype.forEach.call(el.selectedOptions, function (o) { out.push(norm(o.value)); });
+      } else if (el.type !== "file" && el.value.trim() !== "") {
+        out.push(norm(el.value));
+      }
+    });
+    return out;
+  }
+
+  function conditionMet(form, condition) {
+    var found = tokens(form, condition.field);
+    var expected = norm(condition.value || "");
+    if (condition.op === "filled") { return found.length > 0; }
+    if (condition.op === "not_equals") { return found.indexOf(expected) === -1; }
+    return found.indexOf(expected) !== -1;
+  }
+
+  function applyConditions(form) {
+    // Conditions only name questions placed before them: one pass in
+    // document order sees every hidden question already disabled.
+    form.querySelectorAll("[data-condition]").forEach(function (item) {
+      var show = conditionMet(form, JSON.parse(item.getAttribute("data-condition")));
+      item.hidden = !show;
+      item.querySelectorAll("input, select, textarea, button").forEach(function (el) {
+        el.disabled = !show;
+      });
+    });
+  }
+
+  function renumber(group) {
+    var name = group.getAttribute("data-group");
+    var pattern = new RegExp("^(id_)?" + name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "-(\\d+|__index__)-");
+    var rows = group.querySelectorAll("[data-group-rows] > [data-group-row]");
+    rows.forEach(function (row, index) {
+      row.querySelectorAll("[name], [id], label[for]").forEach(function (el) {
+        ["name", "id", "for"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value && pattern.test(value)) {
+            el.setAttribute(attr, value.replace(pattern, "$1" + name + "-" + index + "-"));
+          }
+        });
+      });
+      var number = row.querySelector("[data-group-number]");
+      if (number) { number.textContent = String(index + 1); }
+    });
+    group.querySelector("[data-group-count]").value = String(rows.length);
+    var max = parseInt(group.getAttribute("data-max"), 10);
+    var add = group.querySelector("[data-group-add]");
+    add.hidden = false;
+    add.disabled = rows.length >= max;
+  }
+
+  function setUpGroup(group) {
+    var rows = group.querySelector("[data-group-rows]");
+    var template = group.querySelector("[data-group-template]");
+    group.addEventListener("click", function (event) {
+      var target = event.target;
+      if (target.matches("[data-group-add]")) {
+        var max = parseInt(group.getAttribute("data-max"), 10);
+        if (rows.children.length >= max) { return; }
+        rows.appendChild(template.content.cloneNode(true));
+        renumber(group);
+        var first = rows.lastElementChild.querySelector("input, select, textarea");
+        if (first) { first.focus(); }
+      } else if (target.matches("[data-group-remove]")) {
+        target.closest("[data-group-row]").remove();
+        renumber(group);
+        group.querySelector("[data-group-add]").focus();
+      }
+    });
+    renumber(group);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-dossier]").forEach(function (form) {
+      form.querySelectorAll("[data-group]").forEach(setUpGroup);
+      applyConditions(form);
+      form.addEventListener("change", function () { applyConditions(form); });
+      form.addEventListener("input", function () { applyConditions(form); });
+    });
+  });
+})();

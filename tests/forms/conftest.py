@@ -1,0 +1,110 @@
+"""The small world of the form builder's tests: a site, a school, a family
+with two children and a signed-in parent, and form pages built with the
+builder's blocks."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.utils import timezone
+from wagtail.models import Page, Site
+
+from accounts.models import Child, Family
+from cms.demo.enrolment import _file, _heading, _paragraph, _q, _step, _when  # noqa: F401 — re-exported
+from cms.models import EnrolmentFormPage, HomePage
+from tests.factories import SchoolFactory, UserFactory
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+
+
+def upload(name: str, content: bytes):
+    handle = io.BytesIO(content)
+    handle.name = name
+    return handle
+
+
+def confirmed(user):
+    """A parent who may submit (accounts' blockers: confirmed e-mail)."""
+    if hasattr(user, "email_confirmed_at"):
+        type(user).objects.filter(pk=user.pk).update(email_confirmed_at=timezone.now())
+        user.refresh_from_db()
+    return user
+
+
+@pytest.fixture
+def home(db):
+    root = Page.get_first_root_node()
+    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil-formulaires"))
+    Site.objects.update(is_default_site=False)
+    Site.objects.create(hostname="testserver", port=80, root_page=home, is_default_site=True, site_name="Inscrire")
+    return home
+
+
+@pytest.fixture
+def school(db):
+    return SchoolFactory(name="École du Bourg", postal_code="97228", commune="Sainte-Luce")
+
+
+@pytest.fixture
+def family(school):
+    family = Family.objects.create(name="Joseph", address="12 rue des Flamboyants", postal_code="97228",
+                                   commune="Sainte-Luce", phone="0696 11 22 33")
+    family.schools.add(school)
+    return family
+
+
+@pytest.fixture
+def children(family):
+    return [
+        Child.objects.create(family=family, first_name="Léa", last_name="Joseph",
+                             birth_date=dt.date(2021, 3, 14), level="PS"),
+        Child.objects.create(family=family, first_name="Noé", last_name="Joseph",
+                             birth_date=dt.date(2018, 9, 2), level="CP"),
+    ]
+
+
+@pytest.fixture
+def parent(family):
+    return confirmed(UserFactory(email="marie@example.org", first_name="Marie", last_name="Joseph", family=family))
+
+
+@pytest.fixture
+def parent_client(client, parent):
+    client.force_login(parent)
+    return client
+
+
+@pytest.fixture
+def other_family(school):
+    family = Family.objects.create(name="Autre")
+    child = Child.objects.create(family=family, first_name="Tom", last_name="Autre", birth_date=dt.date(2019, 1, 1))
+    user = confirmed(UserFactory(email="autre@example.org", family=family))
+    return family, child, user
+
+
+def make_page(home, steps, *, slug="inscription", **fields) -> EnrolmentFormPage:
+    page = EnrolmentFormPage(title=fields.pop("title", "Inscription test"), slug=slug, form=steps, **fields)
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def start(client, page, child, **extra):
+    """Open the child's dossier through the page's button; returns the dossier."""
+    from forms.models import Submission
+
+    response = client.post("/dossiers/commencer/", {"page": page.pk, "child": child.pk, **extra})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Submission.objects.get(page=page, child=child)
+
+
+def step_url(submission, index: int) -> str:
+    return f"/dossiers/{submission.public_id}/etape/{index}/"
+
+
+def review_url(submission) -> str:
+    return f"/dossiers/{submission.public_id}/recapitulatif/"
