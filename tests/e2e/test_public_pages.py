@@ -1,0 +1,57 @@
+"""Every public page a family can open without an account: rendered in
+Chromium on a phone and on a laptop, free of serious accessibility problems,
+and photographed."""
+
+import pytest
+
+from cms.demo import content
+
+from .a11y import assert_accessible
+
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+HELP_INDEX = f"/{content.HELP_INDEX['slug']}/"
+PUBLIC_PAGES = [
+    pytest.param("/", content.HOME["title"], id="accueil"),
+    pytest.param(HELP_INDEX, content.HELP_INDEX["title"], id="aide"),
+    *(pytest.param(f"{HELP_INDEX}{slug}/", title, id=f"aide-{slug}") for slug, title, *_ in content.HELP_PAGES),
+]
+
+
+@pytest.mark.parametrize("viewport", ["telephone", "ordinateur"])
+@pytest.mark.parametrize(("path", "title"), PUBLIC_PAGES)
+def test_public_page(new_page, screenshot, request, path, title, viewport):
+    page = new_page(viewport)
+    response = page.goto(path)
+    assert response.status == 200
+    expect(page).to_have_title(f"{title} — Inscrire")
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    # Nothing wider than the screen: no sideways scrolling on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    name = f"{request.node.callspec.id}"
+    assert_accessible(page, name=name)
+    screenshot(page, name)
+
+
+@pytest.mark.parametrize("viewport", ["telephone", "ordinateur"])
+def test_login_page(new_page, screenshot, viewport):
+    from django.urls import reverse
+
+    page = new_page(viewport)
+    assert page.goto(reverse("accounts:login")).status == 200
+    expect(page.get_by_role("heading", level=1)).to_have_text("Se connecter")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page, name=f"connexion-{viewport}")
+    screenshot(page, f"connexion-{viewport}")
+
+
+@pytest.mark.parametrize("viewport", ["telephone", "ordinateur"])
+def test_not_found_page(new_page, screenshot, viewport):
+    page = new_page(viewport)
+    assert page.goto("/cette-page-n-existe-pas/").status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page introuvable")
+    expect(page.get_by_role("link", name="Revenir à l'accueil")).to_be_visible()
+    assert_accessible(page, name=f"404-{viewport}")
+    screenshot(page, f"404-{viewport}")
