@@ -228,3 +228,15 @@ def submission_submit(*, submission: Submission, by) -> Submission:
         locked.save(update_fields=["answers", "status", "submitted_at", "submitted_by", "updated_at"])
         submission_submitted.send(sender=Submission, submission=locked)
     return locked
+
+
+def submission_reopen(*, submission: Submission) -> Submission:
+    """Give a submitted dossier back to the family for corrections: it is a
+    draft again, with its answers and documents, until submitted anew."""
+    updated = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.SUBMITTED).update(
+        status=SubmissionStatus.DRAFT, updated_at=timezone.now()
+    )
+    if not updated:
+        raise SubmissionError(_("Ce dossier n'est pas déposé : il ne peut pas être rouvert."))
+    submission.refresh_from_db()
+    return submission

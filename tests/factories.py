@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.constants import Role
 from cms.constants import SchoolKind
@@ -21,15 +22,25 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="fr_FR")
     password = factory.django.Password(PASSWORD)
 
+    role = None
+
     class Params:
         director = factory.Trait(role=Role.DIRECTOR)
         editor = factory.Trait(role=Role.EDITOR)
         finance = factory.Trait(role=Role.FINANCE)
 
-    @factory.post_generation
-    def role(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted.value))
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        role = kwargs.pop("role", None)
+        user = super()._create(model_class, *args, **kwargs)
+        if role is not None:
+            user.groups.add(Group.objects.get(name=role.value))
+        return user
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        kwargs.pop("role", None)
+        return super()._build(model_class, *args, **kwargs)
 
 
 class SchoolFactory(factory.django.DjangoModelFactory):
@@ -40,3 +51,47 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     kind = SchoolKind.ELEMENTAIRE
     postal_code = "97228"
     commune = "Sainte-Luce"
+
+
+class FamilyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.Family"
+
+    name = factory.Sequence(lambda n: f"Famille Test {n}")
+    postal_code = "97228"
+    commune = "Sainte-Luce"
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.Child"
+
+    family = factory.SubFactory(FamilyFactory)
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.SelfAttribute("family.name")
+    birth_date = factory.Faker("date_between", start_date="-10y", end_date="-3y")
+    level = "CP"
+
+
+class GuardianFactory(UserFactory):
+    family = factory.SubFactory(FamilyFactory)
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    """A dossier's answers; ``submitted=True`` makes it submitted (without
+    starting the workflow: call ``workflows.services.dossier_open``)."""
+
+    class Meta:
+        model = "inscrire_forms.Submission"
+
+    child = factory.SubFactory(ChildFactory)
+    family = factory.SelfAttribute("child.family")
+    school = factory.SubFactory(SchoolFactory)
+    form_title = "Inscription scolaire"
+    definition = factory.LazyFunction(lambda: {"steps": [{"title": "Enfant", "items": []}]})
+    answers = factory.LazyFunction(dict)
+
+    class Params:
+        submitted = factory.Trait(
+            status="submitted", submitted_at=factory.LazyFunction(timezone.now)
+        )

@@ -1,0 +1,102 @@
+"""The dossier: what the school decides about one submitted form.
+
+The family's answers and documents stay in ``forms.Submission``; a Dossier
+adds the school's side — its state, the stages its procedure goes through
+(copied from the form page when it was submitted, so that changing the page
+later never changes a running dossier) and its history. The Viewflow
+process only routes: its gates read the dossier.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+from .constants import DossierAction, DossierState, ValidationRole
+
+
+class DossierQuerySet(models.QuerySet):
+    def for_school_staff(self, user):
+        if user.is_superuser:
+            return self
+        return self.filter(school__directors=user)
+
+    def waiting_validation(self):
+        return self.filter(state=DossierState.SUBMITTED)
+
+
+class Dossier(models.Model):
+    reference = models.CharField(_("référence"), max_length=20, unique=True, null=True, blank=True)
+    submission = models.OneToOneField(
+        "inscrire_forms.Submission", verbose_name=_("réponses"), on_delete=models.PROTECT, related_name="dossier"
+    )
+    # Copied from the submission so that lists filter and sort without joins.
+    family = models.ForeignKey("accounts.Family", on_delete=models.PROTECT, related_name="dossiers")
+    child = models.ForeignKey("accounts.Child", on_delete=models.PROTECT, related_name="dossiers")
+    school = models.ForeignKey("cms.School", on_delete=models.PROTECT, related_name="dossiers")
+    state = models.CharField(
+        _("état"), max_length=20, choices=DossierState.choices, default=DossierState.SUBMITTED, db_index=True
+    )
+    # The procedure's stages, as configured on the form page at submission.
+    validation_required = models.BooleanField(_("validation par l'école"), default=True)
+    validation_role = models.CharField(
+        _("validée par"), max_length=20, choices=ValidationRole.choices, default=ValidationRole.DIRECTOR
+    )
+    corrections_allowed = models.BooleanField(_("compléments possibles"), default=True)
+    payment_required = models.BooleanField(_("paiement"), default=False)
+    attestation_enabled = models.BooleanField(_("attestation"), default=False)
+
+    submitted_at = models.DateTimeField(_("déposé le"), db_index=True)
+    decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("clos le"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("relancé le"), null=True, blank=True)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [models.Index(fields=["school", "state", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.child}"
+
+
+class DossierEvent(models.Model):
+    """One line of a dossier's history: who did what, when, with which
+    comment. Staff reads are recorded too: it answers « who saw this child's
+    data, and when »."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=30, choices=DossierAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("par"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.TextField(_("commentaire"), blank=True)
+    state = models.CharField(_("état après"), max_length=20, choices=DossierState.choices)
+    from_school = models.BooleanField(_("de l'école"), default=False)
+    document_name = models.CharField(_("document"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("le"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("événement du dossier")
+        verbose_name_plural = _("historique des dossiers")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DossierProcess(Process):
+    """The Viewflow process of a dossier; the dossier is its artifact."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("processus de dossier")
+
+    @property
+    def dossier(self) -> Dossier:
+        return self.artifact

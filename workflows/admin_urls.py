@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import admin_views
+
+urlpatterns = [
+    path("", admin_views.index, name="index"),
+    path("valider/", admin_views.validate_many, name="validate_many"),
+    path("<int:pk>/", admin_views.detail, name="detail"),
+    path("<int:pk>/decision/<slug:decision>/", admin_views.decide, name="decide"),
+    path("<int:pk>/message/", admin_views.message, name="message"),
+    path("<int:pk>/documents/<uuid:document_id>/", admin_views.document, name="document"),
+]

@@ -1,0 +1,41 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DossierState(models.TextChoices):
+    """Where a dossier stands, as the family and the school see it."""
+
+    SUBMITTED = "submitted", _("Déposé, en attente de validation")
+    CORRECTION = "correction", _("Compléments demandés")
+    AWAITING_PAYMENT = "awaiting_payment", _("Validé, en attente de paiement")
+    CONFIRMED = "confirmed", _("Confirmé")
+    REFUSED = "refused", _("Refusé")
+    WITHDRAWN = "withdrawn", _("Retiré par la famille")
+
+
+OPEN_STATES = {DossierState.SUBMITTED, DossierState.CORRECTION, DossierState.AWAITING_PAYMENT}
+FINAL_STATES = {DossierState.CONFIRMED, DossierState.REFUSED, DossierState.WITHDRAWN}
+
+
+class DossierAction(models.TextChoices):
+    """What happened to a dossier: its history and audit trail."""
+
+    SUBMITTED = "submitted", _("Dossier déposé")
+    RESUBMITTED = "resubmitted", _("Dossier complété et déposé à nouveau")
+    VALIDATED = "validated", _("Dossier validé")
+    REFUSED = "refused", _("Dossier refusé")
+    CORRECTION_REQUESTED = "correction_requested", _("Compléments demandés")
+    WITHDRAWN = "withdrawn", _("Dossier retiré")
+    PAYMENT_SETTLED = "payment_settled", _("Paiement réglé")
+    CONFIRMED = "confirmed", _("Inscription confirmée")
+    MESSAGE = "message", _("Message")
+    VIEWED = "viewed", _("Dossier consulté")
+    DOCUMENT_VIEWED = "document_viewed", _("Document consulté")
+    REMINDER = "reminder", _("Relance : dossier en attente")
+
+
+class ValidationRole(models.TextChoices):
+    """Who validates the dossiers of a procedure."""
+
+    DIRECTOR = "director", _("La direction de l'école")
+    FINANCE = "finance", _("Un agent financier")

@@ -1,0 +1,340 @@
+"""Decisions on dossiers. Each one runs under the process lock, checks that
+the dossier is still waiting for it, records the decision and its history
+line, completes the Viewflow task that was waiting, and queues the
+notifications — all in one transaction."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.status import STATUS
+
+from accounts.constants import Role
+from notifications.constants import Event
+from notifications.services import notify
+
+from .constants import FINAL_STATES, DossierAction, DossierState, ValidationRole
+from .flows import DossierFlow
+from .models import Dossier, DossierEvent, DossierProcess
+
+
+class DossierError(Exception):
+    """A dossier action that cannot be done; the message is for the user."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class DossierAlreadyDecided(DossierError):
+    pass
+
+
+def school_year_for(day) -> str:
+    """Enrolment for a school year opens in spring: from March on, a dossier
+    is for the school year starting that September."""
+    start = day.year if day.month >= 3 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def _family_link(dossier: Dossier) -> str:
+    return settings.SITE_URL + reverse("workflows:family_dossier", args=[dossier.submission.public_id])
+
+
+def _staff_link(dossier: Dossier) -> str:
+    return settings.SITE_URL + reverse("workflows_admin:detail", args=[dossier.pk])
+
+
+def _context(dossier: Dossier, link: str, **extra) -> dict:
+    child = dossier.child
+    return {
+        "family": dossier.family,
+        "child": {
+            "first_name": child.first_name,
+            "last_name": child.last_name,
+            "birth_date": child.birth_date,
+            "level": child.get_level_display() if child.level else "",
+        },
+        "school": dossier.school,
+        "dossier": {
+            "reference": dossier.reference,
+            "school_year": school_year_for(timezone.localtime(dossier.submitted_at)),
+            "status": dossier.get_state_display(),
+            "submitted_at": dossier.submitted_at,
+        },
+        "link": link,
+        **extra,
+    }
+
+
+def _notify_family(dossier: Dossier, event: Event, key: str, **extra) -> None:
+    for guardian in dossier.family.guardians.filter(is_active=True):
+        notify(
+            event=event,
+            recipient=guardian.email,
+            key=f"dossier-{dossier.pk}:{key}",
+            context=_context(dossier, _family_link(dossier), **extra),
+            user=guardian,
+            about=dossier,
+            family=dossier.family,
+        )
+
+
+def _validators(dossier: Dossier):
+    from django.contrib.auth import get_user_model
+
+    if dossier.validation_role == ValidationRole.FINANCE:
+        return get_user_model().objects.filter(groups__name=Role.FINANCE.value, is_active=True)
+    return dossier.school.directors.filter(is_active=True)
+
+
+def _notify_school(dossier: Dossier, event: Event, key: str, **extra) -> None:
+    for staff in _validators(dossier):
+        notify(
+            event=event,
+            recipient=staff.email,
+            key=f"dossier-{dossier.pk}:{key}",
+            context=_context(dossier, _staff_link(dossier), **extra),
+            user=staff,
+            about=dossier,
+        )
+
+
+# --- History -----------------------------------------------------------------------------------
+
+
+def _record(dossier: Dossier, action: DossierAction, *, by, comment: str = "", from_school: bool = False,
+            document_name: str = "") -> DossierEvent:
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        action=action,
+        actor=by,
+        comment=comment,
+        state=dossier.state,
+        from_school=from_school,
+        document_name=document_name,
+    )
+
+
+def dossier_record_view(*, dossier: Dossier, by, document_name: str = "") -> DossierEvent:
+    """Audit a staff read of the dossier or of one of its documents."""
+    action = DossierAction.DOCUMENT_VIEWED if document_name else DossierAction.VIEWED
+    return _record(dossier, action, by=by, from_school=True, document_name=document_name)
+
+
+# --- The process --------------------------------------------------------------------------------
+
+
+def dossier_process(dossier: Dossier) -> DossierProcess:
+    from django.contrib.contenttypes.models import ContentType
+
+    return DossierProcess.objects.get(
+        artifact_content_type=ContentType.objects.get_for_model(Dossier), artifact_object_id=dossier.pk
+    )
+
+
+def _complete_waiting_task(dossier: Dossier, node, *, by) -> None:
+    """Complete the task ``node`` that the process is waiting on. Called
+    under the process lock, after the decision was written on the dossier
+    (the flow's gates read it)."""
+    process = dossier_process(dossier)
+    task = process.task_set.filter(flow_task=node, status=STATUS.NEW).first()
+    if task is None:
+        raise DossierAlreadyDecided(_("Ce dossier a déjà été traité : rechargez la page pour voir son état."))
+    task.owner = by
+    task.save(update_fields=["owner"])
+    node.run(task)
+
+
+def _decide(dossier: Dossier, *, by, node, allowed: set[str], apply) -> Dossier:
+    process = dossier_process(dossier)
+    with DossierFlow.lock(process.pk):
+        fresh = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=dossier.pk)
+        if fresh.state not in allowed:
+            raise DossierAlreadyDecided(
+                _("Ce dossier a déjà été traité (état : %(state)s).") % {"state": fresh.get_state_display()}
+            )
+        apply(fresh)
+        fresh.save()
+        _complete_waiting_task(fresh, node, by=by)
+        return fresh
+
+
+def dossier_open(*, submission) -> Dossier:
+    """Create the dossier of a submission that was just submitted (or take
+    back one that was sent back for corrections) and start its process."""
+    existing = Dossier.objects.filter(submission=submission).first()
+    if existing is not None:
+        return dossier_resubmit(dossier=existing, by=submission.submitted_by)
+
+    page = submission.page.specific if submission.page_id else None
+    now = timezone.now()
+    dossier = Dossier(
+        submission=submission,
+        family_id=submission.family_id,
+        child_id=submission.child_id,
+        school_id=submission.school_id,
+        submitted_at=submission.submitted_at or now,
+        validation_required=getattr(page, "validation_required", True),
+        validation_role=getattr(page, "validation_role", ValidationRole.DIRECTOR),
+        corrections_allowed=getattr(page, "corrections_allowed", True),
+        payment_required=getattr(page, "payment_required", False),
+        attestation_enabled=getattr(page, "attestation_enabled", False),
+    )
+    if not dossier.validation_required:
+        dossier.state = DossierState.AWAITING_PAYMENT if dossier.payment_required else DossierState.CONFIRMED
+        dossier.decided_at = now
+        if dossier.state == DossierState.CONFIRMED:
+            dossier.confirmed_at = dossier.closed_at = now
+    dossier.save()
+    dossier.reference = f"{timezone.localtime(dossier.submitted_at):%Y}-{dossier.pk:05d}"
+    dossier.save(update_fields=["reference"])
+
+    _record(dossier, DossierAction.SUBMITTED, by=submission.submitted_by)
+    DossierFlow.start.run(dossier=dossier)
+
+    _notify_family(dossier, Event.DOSSIER_SUBMITTED, "submitted")
+    if dossier.validation_required:
+        _notify_school(dossier, Event.DOSSIER_SUBMITTED_DIRECTORS, "submitted")
+    if dossier.state == DossierState.CONFIRMED:
+        _confirmed(dossier, by=None)
+    return dossier
+
+
+def _confirmed(dossier: Dossier, *, by) -> None:
+    _record(dossier, DossierAction.CONFIRMED, by=by)
+    _notify_family(dossier, Event.DOSSIER_CONFIRMED, "confirmed")
+
+
+def dossier_validate(*, dossier: Dossier, by, comment: str = "") -> Dossier:
+    def apply(d: Dossier) -> None:
+        now = timezone.now()
+        d.decided_at = now
+        d.state = DossierState.AWAITING_PAYMENT if d.payment_required else DossierState.CONFIRMED
+        if d.state == DossierState.CONFIRMED:
+            d.confirmed_at = d.closed_at = now
+
+    with transaction.atomic():
+        dossier = _decide(dossier, by=by, node=DossierFlow.validate, allowed={DossierState.SUBMITTED}, apply=apply)
+        _record(dossier, DossierAction.VALIDATED, by=by, comment=comment, from_school=True)
+        _notify_family(dossier, Event.DOSSIER_VALIDATED, "validated", comment=comment)
+        if dossier.state == DossierState.CONFIRMED:
+            _confirmed(dossier, by=by)
+    return dossier
+
+
+def dossier_refuse(*, dossier: Dossier, by, reason: str) -> Dossier:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DossierError(_("Indiquez le motif du refus : il sera communiqué à la famille."))
+
+    def apply(d: Dossier) -> None:
+        d.state = DossierState.REFUSED
+        d.decided_at = d.closed_at = timezone.now()
+
+    with transaction.atomic():
+        dossier = _decide(dossier, by=by, node=DossierFlow.validate, allowed={DossierState.SUBMITTED}, apply=apply)
+        _record(dossier, DossierAction.REFUSED, by=by, comment=reason, from_school=True)
+        _notify_family(dossier, Event.DOSSIER_REFUSED, "refused", comment=reason)
+    return dossier
+
+
+def dossier_request_correction(*, dossier: Dossier, by, message: str) -> Dossier:
+    message = (message or "").strip()
+    if not message:
+        raise DossierError(_("Précisez ce que la famille doit corriger ou compléter."))
+    if not dossier.corrections_allowed:
+        raise DossierError(_("Cette démarche ne prévoit pas de demande de compléments."))
+
+    from forms.services import submission_reopen
+
+    def apply(d: Dossier) -> None:
+        d.state = DossierState.CORRECTION
+
+    with transaction.atomic():
+        dossier = _decide(dossier, by=by, node=DossierFlow.validate, allowed={DossierState.SUBMITTED}, apply=apply)
+        submission_reopen(submission=dossier.submission)
+        event = _record(dossier, DossierAction.CORRECTION_REQUESTED, by=by, comment=message, from_school=True)
+        _notify_family(
+            dossier, Event.CORRECTION_REQUESTED, f"correction-{event.pk}", comment=message, due_date=None
+        )
+    return dossier
+
+
+def dossier_resubmit(*, dossier: Dossier, by) -> Dossier:
+    """The family corrected its dossier and submitted it again."""
+
+    def apply(d: Dossier) -> None:
+        d.state = DossierState.SUBMITTED
+        d.submitted_at = timezone.now()
+        d.reminded_at = None
+
+    with transaction.atomic():
+        dossier = _decide(dossier, by=by, node=DossierFlow.correct, allowed={DossierState.CORRECTION}, apply=apply)
+        event = _record(dossier, DossierAction.RESUBMITTED, by=by)
+        _notify_school(dossier, Event.DOSSIER_RESUBMITTED, f"resubmitted-{event.pk}")
+    return dossier
+
+
+def dossier_withdraw(*, dossier: Dossier, by, reason: str = "") -> Dossier:
+    """The family withdraws its dossier before it is confirmed."""
+    if by.family_id != dossier.family_id:
+        raise DossierError(_("Ce dossier n'appartient pas à votre famille."))
+    process = dossier_process(dossier)
+    with transaction.atomic(), DossierFlow.lock(process.pk):
+        fresh = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=dossier.pk)
+        if fresh.state in FINAL_STATES:
+            raise DossierAlreadyDecided(
+                _("Ce dossier ne peut plus être retiré (état : %(state)s).") % {"state": fresh.get_state_display()}
+            )
+        fresh.state = DossierState.WITHDRAWN
+        fresh.closed_at = timezone.now()
+        fresh.save()
+        DossierFlow.instance.cancel(DossierProcess.objects.get(pk=process.pk))
+        _record(fresh, DossierAction.WITHDRAWN, by=by, comment=reason.strip())
+        _notify_family(fresh, Event.DOSSIER_WITHDRAWN, "withdrawn", comment=reason.strip())
+    return fresh
+
+
+def dossier_payment_settled(*, dossier: Dossier, by) -> Dossier:
+    """The payment condition is met: the dossier is confirmed."""
+
+    def apply(d: Dossier) -> None:
+        d.state = DossierState.CONFIRMED
+        d.confirmed_at = d.closed_at = timezone.now()
+
+    with transaction.atomic():
+        dossier = _decide(
+            dossier, by=by, node=DossierFlow.await_payment, allowed={DossierState.AWAITING_PAYMENT}, apply=apply
+        )
+        _record(dossier, DossierAction.PAYMENT_SETTLED, by=by, from_school=True)
+        _confirmed(dossier, by=by)
+    return dossier
+
+
+def dossier_message_post(*, dossier: Dossier, by, body: str) -> DossierEvent:
+    body = (body or "").strip()
+    if not body:
+        raise DossierError(_("Écrivez votre message."))
+    if len(body) > 5000:
+        raise DossierError(_("Votre message est trop long (5 000 caractères au plus)."))
+    from_school = by.family_id != dossier.family_id
+    return _record(dossier, DossierAction.MESSAGE, by=by, comment=body, from_school=from_school)
+
+
+def dossiers_validate_many(*, dossiers, by) -> tuple[list[Dossier], list[tuple[Dossier, str]]]:
+    """Validate several dossiers; each one on its own, so one that was
+    already decided does not stop the others."""
+    done, failed = [], []
+    for dossier in dossiers:
+        try:
+            done.append(dossier_validate(dossier=dossier, by=by))
+        except DossierError as error:
+            failed.append((dossier, error.message))
+    return done, failed

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workflows"
+
+urlpatterns = [
+    path("<uuid:public_id>/suivi/", views.family_dossier, name="family_dossier"),
+    path("<uuid:public_id>/retirer/", views.family_withdraw, name="family_withdraw"),
+]
