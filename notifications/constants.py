@@ -3,12 +3,39 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Event(models.TextChoices):
-    """Every event that sends a message. Editors write one template per event."""
+    """Every event that sends a message. Editors write one template per event;
+    the variables each one receives are listed in ``notifications.variables``.
+    The label says who receives it."""
 
+    # Accounts (sent to one person).
     ACCOUNT_CONFIRMATION = "account_confirmation", _("Confirmation de l'adresse e-mail")
     ACCOUNT_INVITATION = "account_invitation", _("Invitation à ouvrir un compte")
     PASSWORD_RESET = "password_reset", _("Réinitialisation du mot de passe")
     GUARDIAN_INVITATION = "guardian_invitation", _("Invitation d'un second responsable")
+    # Dossiers.
+    DOSSIER_SUBMITTED = "dossier_submitted", _("Dossier déposé (famille)")
+    DOSSIER_SUBMITTED_DIRECTORS = "dossier_submitted_directors", _("Dossier déposé (direction)")
+    DOSSIERS_DIGEST = "dossiers_digest", _("Récapitulatif quotidien des dossiers déposés (direction)")
+    CORRECTION_REQUESTED = "correction_requested", _("Correction demandée (famille)")
+    DOSSIER_RESUBMITTED = "dossier_resubmitted", _("Dossier corrigé et renvoyé (direction)")
+    DOSSIER_VALIDATED = "dossier_validated", _("Dossier validé (famille)")
+    DOSSIER_REFUSED = "dossier_refused", _("Dossier refusé (famille)")
+    DOSSIER_WITHDRAWN = "dossier_withdrawn", _("Dossier retiré (famille)")
+    DOSSIER_WAITING = "dossier_waiting", _("Dossier en attente de validation depuis longtemps (direction)")
+    DOSSIER_CONFIRMED = "dossier_confirmed", _("Inscription confirmée, avec l'attestation (famille)")
+    # Payments.
+    PAYMENT_REMINDER = "payment_reminder", _("Rappel avant l'échéance de paiement (famille)")
+    PAYMENT_OVERDUE = "payment_overdue", _("Paiement en retard (famille)")
+    PAYMENT_RECEIVED = "payment_received", _("Paiement reçu (famille)")
+    MANDATE_VALIDATED = "mandate_validated", _("Mandat de prélèvement validé (famille)")
+    DEBIT_REJECTED = "debit_rejected", _("Prélèvement rejeté (famille)")
+
+
+# Their body holds a one-time link or a provisional password: it is wiped
+# once sent, never shown to staff, and kept out of the in-app copy.
+SENSITIVE_EVENTS = frozenset(
+    {Event.ACCOUNT_CONFIRMATION, Event.ACCOUNT_INVITATION, Event.PASSWORD_RESET, Event.GUARDIAN_INVITATION}
+)
 
 
 class Status(models.TextChoices):

@@ -1,35 +1,183 @@
-"""French default messages, one per event: (subject, body), Jinja2 syntax."""
+"""French default messages, one per event: (subject, body), Jinja2 syntax.
+
+Editors replace them in the Wagtail admin (« Messages »); these texts seed
+that admin and are the fallback whenever an editor's version is missing or
+fails to render. The variables each event receives are in ``variables.py``.
+"""
 
 from .constants import Event
+
+_SIGNATURE = "\n\n-- \n{{ site_name }}, les inscriptions scolaires en ligne\n{{ site_url }}"
+
+_DOSSIER_LINE = (
+    "Dossier n° {{ dossier.reference }} — {{ child.first_name }} {{ child.last_name }}, "
+    "{{ school.name }}, année {{ dossier.school_year }}."
+)
 
 DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     Event.ACCOUNT_CONFIRMATION: (
         "Confirmez votre adresse e-mail",
         "Bonjour {{ user.first_name }},\n\n"
-        "Pour activer votre compte famille sur le portail Inscrire, confirmez votre adresse e-mail "
+        "Pour activer votre compte famille sur le portail {{ site_name }}, confirmez votre adresse e-mail "
         "en ouvrant ce lien (valable {{ validity_hours }} heures, une seule fois) :\n\n"
         "{{ link }}\n\n"
-        "Si vous n'avez pas demandé la création de ce compte, ignorez ce message.",
+        "Si vous n'avez pas demandé la création de ce compte, ignorez ce message." + _SIGNATURE,
     ),
     Event.ACCOUNT_INVITATION: (
-        "Votre compte famille sur le portail Inscrire",
+        "Votre compte famille sur le portail {{ site_name }}",
         "Bonjour,\n\n"
-        "{{ school.name }} a créé votre compte famille sur le portail Inscrire.\n"
+        "{{ school.name }} a créé votre compte famille sur le portail {{ site_name }}.\n"
         "Identifiant : {{ email }}\n"
         "Mot de passe provisoire : {{ provisional_password }}\n\n"
-        "Connectez-vous avant le {{ expires_at }} : {{ link }}\n"
-        "Vous choisirez alors votre propre mot de passe.",
+        "Connectez-vous avant le {{ expires_at|date_fr }} : {{ link }}\n"
+        "Vous choisirez alors votre propre mot de passe." + _SIGNATURE,
     ),
     Event.PASSWORD_RESET: (
         "Réinitialisation de votre mot de passe",
-        "Bonjour,\n\n"
+        "Bonjour {{ user.first_name }},\n\n"
         "Pour choisir un nouveau mot de passe, ouvrez ce lien :\n\n{{ link }}\n\n"
-        "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.",
+        "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste inchangé." + _SIGNATURE,
     ),
     Event.GUARDIAN_INVITATION: (
         "Rejoignez le compte famille {{ family.name }}",
         "Bonjour,\n\n"
         "{{ inviter.first_name }} {{ inviter.last_name }} vous invite à rejoindre le compte famille "
-        "« {{ family.name }} » sur le portail Inscrire. Ouvrez ce lien pour créer votre accès :\n\n{{ link }}",
+        "« {{ family.name }} » sur le portail {{ site_name }}. Ouvrez ce lien pour créer votre accès :\n\n{{ link }}"
+        + _SIGNATURE,
+    ),
+    Event.DOSSIER_SUBMITTED: (
+        "Dossier d'inscription de {{ child.first_name }} bien reçu",
+        "Bonjour,\n\n"
+        "Nous avons bien reçu le dossier d'inscription de {{ child.first_name }} {{ child.last_name }} "
+        "à {{ school.name }}, déposé le {{ dossier.submitted_at|date_fr(heure=True) }}.\n"
+        + _DOSSIER_LINE
+        + "\n\nL'école va l'examiner. Vous serez prévenu par e-mail de sa décision, ou si une pièce manque. "
+        "Vous pouvez suivre votre dossier à tout moment :\n\n{{ link }}" + _SIGNATURE,
+    ),
+    Event.DOSSIER_SUBMITTED_DIRECTORS: (
+        "Nouveau dossier : {{ child.first_name }} {{ child.last_name }}",
+        "Bonjour,\n\n"
+        "La famille {{ family.name }} a déposé un dossier d'inscription pour {{ child.first_name }} "
+        "{{ child.last_name }}{% if child.level %} ({{ child.level }}){% endif %} "
+        "le {{ dossier.submitted_at|date_fr(heure=True) }}.\n"
+        + _DOSSIER_LINE
+        + "\n\nPour l'examiner :\n\n{{ link }}" + _SIGNATURE,
+    ),
+    Event.DOSSIERS_DIGEST: (
+        "{{ count }} nouveau{% if count > 1 %}x{% endif %} dossier{% if count > 1 %}s{% endif %} "
+        "pour {{ school.name }} le {{ day|date_fr }}",
+        "Bonjour,\n\n"
+        "Dossiers d'inscription déposés pour {{ school.name }} le {{ day|date_fr }} :\n\n"
+        "{% for dossier in dossiers %}"
+        "- n° {{ dossier.reference }} : {{ dossier.child.first_name }} {{ dossier.child.last_name }} "
+        "({{ dossier.family.name }}), à {{ dossier.submitted_at|date_fr(heure=True) }}\n"
+        "  {{ dossier.link }}\n"
+        "{% endfor %}\n"
+        "Tous les dossiers à examiner :\n\n{{ link }}" + _SIGNATURE,
+    ),
+    Event.CORRECTION_REQUESTED: (
+        "Dossier de {{ child.first_name }} : une correction est demandée",
+        "Bonjour,\n\n"
+        "{{ school.name }} a examiné le dossier d'inscription de {{ child.first_name }} et vous demande "
+        "de le compléter ou de le corriger"
+        "{% if due_date %} avant le {{ due_date|date_fr }}{% endif %}.\n"
+        "{% if comment %}\nMessage de l'école :\n« {{ comment }} »\n{% endif %}\n"
+        + _DOSSIER_LINE
+        + "\n\nOuvrez votre dossier pour le corriger, puis renvoyez-le :\n\n{{ link }}" + _SIGNATURE,
+    ),
+    Event.DOSSIER_RESUBMITTED: (
+        "Dossier corrigé : {{ child.first_name }} {{ child.last_name }}",
+        "Bonjour,\n\n"
+        "La famille {{ family.name }} a corrigé et renvoyé le dossier de {{ child.first_name }} "
+        "{{ child.last_name }}.\n" + _DOSSIER_LINE + "\n\nPour l'examiner de nouveau :\n\n{{ link }}" + _SIGNATURE,
+    ),
+    Event.DOSSIER_VALIDATED: (
+        "Dossier de {{ child.first_name }} validé",
+        "Bonjour,\n\n"
+        "Bonne nouvelle : {{ school.name }} a validé le dossier d'inscription de {{ child.first_name }} "
+        "{{ child.last_name }}.\n"
+        + _DOSSIER_LINE
+        + "\n\nLa suite (paiement, confirmation de l'inscription) est indiquée dans votre dossier :\n\n{{ link }}"
+        + _SIGNATURE,
+    ),
+    Event.DOSSIER_REFUSED: (
+        "Dossier de {{ child.first_name }} : demande non retenue",
+        "Bonjour,\n\n"
+        "Nous sommes au regret de vous informer que {{ school.name }} n'a pas pu retenir la demande "
+        "d'inscription de {{ child.first_name }} {{ child.last_name }}.\n"
+        "{% if comment %}\nMotif :\n« {{ comment }} »\n{% endif %}\n"
+        + _DOSSIER_LINE
+        + "\n\nPour toute question, contactez l'école. Votre dossier reste consultable :\n\n{{ link }}"
+        + _SIGNATURE,
+    ),
+    Event.DOSSIER_WITHDRAWN: (
+        "Dossier de {{ child.first_name }} retiré",
+        "Bonjour,\n\n"
+        "Le dossier d'inscription de {{ child.first_name }} {{ child.last_name }} à {{ school.name }} "
+        "a été retiré : il ne sera pas examiné.\n"
+        "{% if comment %}\nPrécision :\n« {{ comment }} »\n{% endif %}\n"
+        + _DOSSIER_LINE
+        + "\n\nVous pouvez le consulter ici :\n\n{{ link }}" + _SIGNATURE,
+    ),
+    Event.DOSSIER_WAITING: (
+        "Dossier en attente depuis {{ days_waiting }} jours : {{ child.first_name }} {{ child.last_name }}",
+        "Bonjour,\n\n"
+        "Le dossier de {{ child.first_name }} {{ child.last_name }} (famille {{ family.name }}) attend "
+        "votre validation depuis {{ days_waiting }} jours : il a été déposé le "
+        "{{ dossier.submitted_at|date_fr }}.\n" + _DOSSIER_LINE + "\n\nPour l'examiner :\n\n{{ link }}" + _SIGNATURE,
+    ),
+    Event.DOSSIER_CONFIRMED: (
+        "Inscription de {{ child.first_name }} confirmée",
+        "Bonjour,\n\n"
+        "L'inscription de {{ child.first_name }} {{ child.last_name }} à {{ school.name }} pour l'année "
+        "{{ dossier.school_year }} est confirmée.\n\n"
+        "Vous trouverez l'attestation d'inscription en pièce jointe ; elle reste téléchargeable "
+        "depuis votre dossier :\n\n{{ link }}\n\n"
+        "Nous souhaitons une belle rentrée à {{ child.first_name }} !" + _SIGNATURE,
+    ),
+    Event.PAYMENT_REMINDER: (
+        "Rappel : paiement de {{ amount|montant }} avant le {{ due_date|date_fr }}",
+        "Bonjour,\n\n"
+        "Pour l'inscription de {{ child.first_name }} {{ child.last_name }} à {{ school.name }}, "
+        "un paiement de {{ amount|montant }} est attendu au plus tard le {{ due_date|date_fr }}.\n"
+        + _DOSSIER_LINE
+        + "\n\nPour payer ou choisir le prélèvement automatique :\n\n{{ link }}\n\n"
+        "Si vous avez déjà payé, ne tenez pas compte de ce message." + _SIGNATURE,
+    ),
+    Event.PAYMENT_OVERDUE: (
+        "Paiement en retard : {{ amount|montant }} pour {{ child.first_name }}",
+        "Bonjour,\n\n"
+        "Le paiement de {{ amount|montant }} attendu le {{ due_date|date_fr }} pour l'inscription de "
+        "{{ child.first_name }} {{ child.last_name }} à {{ school.name }} ne nous est pas parvenu.\n"
+        + _DOSSIER_LINE
+        + "\n\nMerci de régulariser au plus vite :\n\n{{ link }}\n\n"
+        "Si vous avez payé entre-temps, ne tenez pas compte de ce message." + _SIGNATURE,
+    ),
+    Event.PAYMENT_RECEIVED: (
+        "Paiement de {{ amount|montant }} reçu",
+        "Bonjour,\n\n"
+        "Nous avons bien reçu votre paiement de {{ amount|montant }} ({{ payment_method }}) "
+        "le {{ paid_at|date_fr }} pour l'inscription de {{ child.first_name }} {{ child.last_name }}.\n"
+        + _DOSSIER_LINE
+        + "\n\nMerci. Votre dossier :\n\n{{ link }}" + _SIGNATURE,
+    ),
+    Event.MANDATE_VALIDATED: (
+        "Votre mandat de prélèvement est validé",
+        "Bonjour,\n\n"
+        "Votre mandat de prélèvement SEPA (référence {{ mandate.reference }}, compte se terminant par "
+        "{{ mandate.iban_end }}) est validé pour l'inscription de {{ child.first_name }} "
+        "{{ child.last_name }}.\n"
+        "{% if first_debit_date %}Le premier prélèvement aura lieu le {{ first_debit_date|date_fr }}.\n{% endif %}"
+        + _DOSSIER_LINE
+        + "\n\nVotre dossier :\n\n{{ link }}" + _SIGNATURE,
+    ),
+    Event.DEBIT_REJECTED: (
+        "Prélèvement de {{ amount|montant }} rejeté",
+        "Bonjour,\n\n"
+        "Le prélèvement de {{ amount|montant }} du {{ debit_date|date_fr }} pour l'inscription de "
+        "{{ child.first_name }} {{ child.last_name }} a été rejeté par votre banque"
+        "{% if reason %} (motif : {{ reason }}){% endif %}.\n"
+        + _DOSSIER_LINE
+        + "\n\nMerci de régulariser ce paiement depuis votre dossier :\n\n{{ link }}" + _SIGNATURE,
     ),
 }

@@ -1,13 +1,119 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.models import PreviewableMixin
 
+from . import rendering, variables
 from .constants import Event, Status
+
+BODY_MAX_LENGTH = 20_000
+
+
+class VariablesPanel(HelpPanel):
+    """Lists, beside the editor's text, the variables its event offers."""
+
+    class BoundPanel(HelpPanel.BoundPanel):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            if self.instance.event in variables.EVENT_VARIABLES:
+                self.content = format_html(
+                    "<p>{}</p><ul>{}</ul>",
+                    _("Variables de ce message :"),
+                    format_html_join(
+                        "",
+                        "<li><code>{{{{ {} }}}}</code> — {}</li>",
+                        (
+                            (name, variable.description)
+                            for name, variable in variables.variables_for(self.instance.event).items()
+                        ),
+                    ),
+                )
+
+
+class MessageTemplate(PreviewableMixin, models.Model):
+    """Le texte d'un message envoyé par le portail.
+
+    Un modèle par événement (dossier déposé, correction demandée, rappel de
+    paiement…). Écrivez l'objet et le texte comme un e-mail ordinaire ; les
+    passages entre ``{{ }}`` sont remplacés par les informations du dossier,
+    par exemple ``{{ child.first_name }}``, ``{{ due_date|date_fr }}`` (« 20
+    décembre 2026 ») ou ``{{ amount|montant }}`` (« 45,50 € »). ``{% if … %}``
+    et ``{% for … %}`` sont permis. L'aperçu montre le message sur un dossier
+    d'exemple ; une erreur est signalée à l'enregistrement, avec sa ligne.
+    Sans modèle pour un événement, le texte par défaut est envoyé.
+    """
+
+    event = models.CharField(_("événement"), max_length=50, choices=Event.choices, unique=True)
+    subject = models.CharField(
+        _("objet"), max_length=255, help_text=_("Une ligne. Les variables sont permises, par exemple {{ child.first_name }}.")
+    )
+    body = models.TextField(
+        _("texte"),
+        max_length=BODY_MAX_LENGTH,
+        help_text=_(
+            "Texte simple : les lignes vides séparent les paragraphes, les adresses deviennent des liens dans "
+            "la version HTML. Dates : {{ due_date|date_fr }} ; montants : {{ amount|montant }}."
+        ),
+    )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    panels = [FieldPanel("event"), FieldPanel("subject"), FieldPanel("body"), VariablesPanel()]
+
+    class Meta:
+        verbose_name = _("modèle de message")
+        verbose_name_plural = _("modèles de messages")
+        ordering = ["event"]
+
+    def __str__(self) -> str:
+        return str(self.get_event_display())
+
+    def clean(self) -> None:
+        super().clean()
+        if self.event not in variables.EVENT_VARIABLES:
+            return
+        sample = variables.sample_context(self.event)
+        errors = {}
+        for field in ("subject", "body"):
+            problems = rendering.template_problems(getattr(self, field) or "", sample)
+            if problems:
+                errors[field] = [str(problem) for problem in problems]
+        if errors:
+            raise ValidationError(errors)
+
+    # --- Preview on a sample dossier ------------------------------------------------
+
+    preview_modes = [("", _("Message"))]
+
+    def get_preview_template(self, request, mode_name):
+        return "notifications/message_template_preview.html"
+
+    def get_preview_context(self, request, mode_name):
+        context = super().get_preview_context(request, mode_name)
+        if self.event not in variables.EVENT_VARIABLES:
+            return context
+        sample = variables.sample_context(self.event)
+        problems = [
+            f"{label} — {problem}"
+            for label, source in ((_("Objet"), self.subject), (_("Texte"), self.body))
+            for problem in rendering.template_problems(source or "", sample)
+        ]
+        if not problems:
+            subject = rendering.render_subject(self.subject, sample)
+            body = rendering.render(self.body, sample)
+            context.update(subject=subject, body=body, html=rendering.html_from_text(body, subject))
+        context.update(problems=problems, variables=variables.variables_for(self.event), sample=sample)
+        return context
 
 
 class Notification(models.Model):
     """The outbox: one row per event and recipient, written in the same
-    transaction as the event, delivered by a Huey task after commit."""
+    transaction as the event, delivered by a Huey task after commit; the
+    periodic sweep re-enqueues whatever a dead consumer left behind."""
 
     key = models.CharField(
         _("clé"), max_length=200, unique=True, help_text=_("Unique par événement et destinataire.")
@@ -15,23 +121,49 @@ class Notification(models.Model):
     event = models.CharField(_("événement"), max_length=50, choices=Event.choices)
     recipient = models.EmailField(_("destinataire"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
     )
+    family = models.ForeignKey(
+        "accounts.Family",
+        verbose_name=_("famille"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    # What the message is about (a dossier, usually), for its history.
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    object_id = models.CharField(max_length=64, blank=True)
+    about = GenericForeignKey("content_type", "object_id")
+
     subject = models.CharField(_("objet"), max_length=255)
     body_text = models.TextField(_("texte"))
     body_html = models.TextField(_("HTML"), blank=True)
+    template_error = models.TextField(
+        _("erreur du modèle"), blank=True, help_text=_("Le modèle des éditeurs n'a pas pu servir : le texte par défaut est parti.")
+    )
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     last_error = models.TextField(_("dernière erreur"), blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("prochaine tentative"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("prise en charge le"), null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["content_type", "object_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} → {self.recipient}"
@@ -41,3 +173,21 @@ class Notification(models.Model):
         """Deterministic, so a message sent twice is recognisable as one."""
         domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ")
         return f"<notification-{self.pk}@{domain}>"
+
+
+class NotificationAttachment(models.Model):
+    """A file sent with a notification (the attestation of a confirmed
+    enrolment). Kept in the database so that it is written in the same
+    transaction as its notification."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("nom du fichier"), max_length=255)
+    mimetype = models.CharField(_("type"), max_length=100)
+    content = models.BinaryField(_("contenu"))
+
+    class Meta:
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,11 +1,369 @@
-"""Messages are rendered in Jinja2's sandbox: editors write them, so a
-template can neither read settings nor call anything that changes data."""
+"""Editors' messages are rendered in Jinja2's sandbox, with guards.
 
-from jinja2 import StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+Editors write these templates, so a template must never be able to read the
+settings, change data, or run forever. Three layers see to it:
 
-_env = ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+* **Plain data only.** The context is built by ``variables.build_context``:
+  dicts, strings, numbers and dates, never a model instance.
+* **The sandbox, tightened.** ``ImmutableSandboxedEnvironment`` already
+  refuses ``_private`` attributes and mutation of lists and dicts; here no
+  method can be reached at all (data is read, never called), ``str.format``
+  and ``%`` string formatting are gone, and only filters whose output is
+  bounded by their input remain, plus ``date_fr`` and ``montant``.
+* **A budget per render.** Every loop iteration and every call (macros
+  included) costs one step; ``range()`` is capped; any string or list built
+  by ``~``, ``+``, ``*``, ``replace`` or ``join`` is capped; the output is
+  capped; and a render stops after a short deadline. Exceeding any of them
+  raises ``TemplateLimitError``, which the caller treats like any other
+  broken template.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import datetime as dt
+import time
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils import formats, translation
+from django.template.defaultfilters import linebreaks_filter, urlize
+from django.utils.html import format_html
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2.filters import FILTERS
+from jinja2.runtime import LoopContext
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.visitor import NodeTransformer
+
+MAX_STEPS = 20_000
+MAX_RANGE = 1_000
+MAX_LENGTH = 50_000  # characters, for the output and for any string or list built on the way
+MAX_INT_BITS = 4_096
+DEADLINE_SECONDS = 1.0
+SUBJECT_MAX_LENGTH = 255
+
+
+class TemplateLimitError(Exception):
+    """The template went over one of the render's limits."""
+
+
+# --- The per-render budget -------------------------------------------------------
+
+
+@dataclass
+class _Budget:
+    steps: int
+    deadline: float
+
+
+_budget: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("notification_render_budget", default=None)
+
+
+def _spend(steps: int = 1) -> None:
+    budget = _budget.get()
+    if budget is None:
+        # Outside render() (compile-time constant folding): nothing unbounded runs there.
+        return
+    budget.steps -= steps
+    if budget.steps < 0:
+        raise TemplateLimitError(_("le modèle fait trop de boucles ou d'appels."))
+    if time.monotonic() > budget.deadline:
+        raise TemplateLimitError(_("le modèle met trop de temps à s'afficher."))
+
+
+def _bounded(value):
+    if isinstance(value, (str, list, tuple)) and len(value) > MAX_LENGTH:
+        raise TemplateLimitError(_("le modèle produit un texte trop long."))
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise TemplateLimitError(_("le modèle produit un nombre trop grand."))
+    return value
+
+
+def loop_guard(iterable):
+    """Wraps the iterable of every ``{% for %}``: each iteration is paid for."""
+    try:
+        size = len(iterable)
+    except TypeError:
+        return _counted(iterable)
+    _spend(size)
+    return iterable
+
+
+def _counted(iterable):
+    for item in iterable:
+        _spend()
+        yield item
+
+
+def concat(*parts) -> str:
+    """Replaces ``~``, so that doubling a string in a macro stops at the cap."""
+    if sum(len(part) if isinstance(part, str) else 0 for part in parts) > MAX_LENGTH:
+        raise TemplateLimitError(_("le modèle produit un texte trop long."))
+    return _bounded("".join(str(part) for part in parts))
+
+
+def _range(*args):
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise TemplateLimitError(_("range() est limité à %(max)s éléments.") % {"max": MAX_RANGE})
+    return numbers
+
+
+class _Guard(NodeTransformer):
+    """Routes every loop and every ``~`` through the guards above."""
+
+    def visit_For(self, node: nodes.For) -> nodes.Node:
+        node = self.generic_visit(node)
+        node.iter = _call("loop_guard", node.iter)
+        return node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        node = self.generic_visit(node)
+        return _call("concat", *node.nodes)
+
+
+def _call(function: str, *args: nodes.Expr) -> nodes.Call:
+    return nodes.Call(
+        nodes.ImportedName(f"{__name__}.{function}"), list(args), [], None, None, lineno=args[0].lineno
+    )
+
+
+# --- French formatting --------------------------------------------------------------
+
+
+def date_fr(value, heure: bool = False) -> str:
+    """``20 décembre 2026``, ``1er mars 2027``; with ``heure=True``,
+    ``2 juin 2026 à 14 h 30``, in Martinique's time zone."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        return value
+    with_time = isinstance(value, dt.datetime)
+    if with_time and value.tzinfo is not None:
+        value = localtime(value)
+    with translation.override("fr"):
+        text = formats.date_format(value, "j F Y")
+        if text.startswith("1 "):
+            text = "1er" + text[1:]
+        if heure and with_time:
+            text += formats.date_format(value, r" \à G \h i")
+    return text
+
+
+def montant(value) -> str:
+    """``45,50 €``, ``1 234,00 €`` (non-breaking spaces, as French typography wants)."""
+    if value in (None, ""):
+        return ""
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    with translation.override("fr"):
+        return formats.number_format(amount, 2, use_l10n=True, force_grouping=True) + "\u00a0€"
+
+
+def _replace(value, old, new, count=None) -> str:
+    value, old, new = str(value), str(old), str(new)
+    occurrences = value.count(old) if old else len(value) + 1
+    if len(value) + occurrences * len(new) > MAX_LENGTH:
+        raise TemplateLimitError(_("le modèle produit un texte trop long."))
+    return value.replace(old, new) if count is None else value.replace(old, new, count)
+
+
+def _join(value, d: str = "", attribute=None) -> str:
+    if attribute is not None:
+        value = [item.get(attribute, "") if isinstance(item, dict) else "" for item in value]
+    items = [str(item) for item in value]
+    if sum(len(item) for item in items) + len(d) * len(items) > MAX_LENGTH:
+        raise TemplateLimitError(_("le modèle produit un texte trop long."))
+    return d.join(items)
+
+
+# Filters whose output is bounded by their input. Left out: center, indent,
+# wordwrap, format, slice, pprint, urlize, xmlattr (unbounded or pointless in
+# plain text) and the HTML-escaping ones (the HTML part escapes everything).
+_SAFE_FILTERS = (
+    "abs batch capitalize count d default dictsort first float groupby int items last length list lower map "
+    "max min random reject rejectattr reverse round select selectattr sort string striptags sum title tojson "
+    "trim truncate unique upper urlencode wordcount"
+).split()
+
+
+class MessageEnvironment(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"+", "*", "**", "%"})
+
+    def __init__(self) -> None:
+        # No constant folding: it would run operators before the guards can.
+        super().__init__(autoescape=False, undefined=StrictUndefined, optimized=False, keep_trailing_newline=False)
+        self.globals.clear()
+        self.globals["range"] = _range
+        self.filters = {name: FILTERS[name] for name in _SAFE_FILTERS}
+        self.filters.update({"date_fr": date_fr, "montant": montant, "replace": _replace, "join": _join})
+
+    def _parse(self, source, name, filename):
+        return _Guard().visit(super()._parse(source, name, filename))
+
+    def is_safe_attribute(self, obj, attr, value) -> bool:
+        # Data is read, never called: no method is reachable (``loop.cycle`` aside).
+        if callable(value) and not isinstance(obj, LoopContext):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def wrap_str_format(self, value):
+        return None  # str.format is a method like any other: unreachable
+
+    def getattr(self, obj, attribute):
+        # ``dossier.items`` is the key, never dict.items.
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+        _spend()
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "%" and isinstance(left, str):
+            raise TemplateLimitError(_("le formatage avec % n'est pas disponible : assemblez le texte avec ~."))
+        if operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                if isinstance(sequence, (str, list, tuple)) and isinstance(times, int):
+                    if len(sequence) * times > MAX_LENGTH:
+                        raise TemplateLimitError(_("le modèle produit un texte trop long."))
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+            raise TemplateLimitError(_("le modèle produit un nombre trop grand."))
+        return _bounded(super().call_binop(context, operator, left, right))
+
+
+_env = MessageEnvironment()
 
 
 def render(source: str, context: dict) -> str:
-    return _env.from_string(source).render(context)
+    """Render one template within the budget; raises on any problem."""
+    template = _env.from_string(source)
+    token = _budget.set(_Budget(steps=MAX_STEPS, deadline=time.monotonic() + DEADLINE_SECONDS))
+    try:
+        chunks, length = [], 0
+        for chunk in template.generate(context):
+            length += len(chunk)
+            if length > MAX_LENGTH:
+                raise TemplateLimitError(_("le modèle produit un texte trop long."))
+            chunks.append(chunk)
+        return "".join(chunks)
+    finally:
+        _budget.reset(token)
+
+
+def render_subject(source: str, context: dict) -> str:
+    # One line; non-breaking spaces (« 45,50 € ») stay.
+    subject = re.sub(r"[ \t\r\n\f\v]+", " ", render(source, context)).strip()
+    if len(subject) > SUBJECT_MAX_LENGTH:
+        subject = subject[: SUBJECT_MAX_LENGTH - 1] + "…"
+    return subject
+
+
+def html_from_text(text: str, subject: str) -> str:
+    """The HTML part: the text, escaped, with paragraphs and clickable links."""
+    return format_html(
+        '<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8"><title>{}</title></head>\n'
+        '<body style="font-family: sans-serif; line-height: 1.5; max-width: 40em;">\n{}\n</body></html>\n',
+        subject,
+        # The filters' versions: urlize escapes the text and marks it safe, linebreaks keeps it so.
+        linebreaks_filter(urlize(text, autoescape=True), autoescape=True),
+    )
+
+
+# --- Checking an editor's template ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    lineno: int | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.lineno:
+            return _("Ligne %(line)s : %(message)s") % {"line": self.lineno, "message": self.message}
+        return self.message
+
+
+def template_problems(source: str, sample: dict) -> list[TemplateProblem]:
+    """What is wrong with ``source`` for a message whose variables are
+    ``sample``'s keys: a syntax error, an unknown variable or field, a
+    forbidden attribute, or any error rendering the sample. Each problem
+    carries its line."""
+    try:
+        tree = _env.parse(source)
+        undeclared = meta.find_undeclared_variables(tree)  # compiles: finds unknown filters too
+    except TemplateSyntaxError as error:
+        return [problem_from(error)]
+
+    problems = []
+    unknown = undeclared - sample.keys()
+    seen = set()
+    for name in tree.find_all(nodes.Name):
+        if name.ctx == "load" and name.name in unknown and name.name not in seen:
+            seen.add(name.name)
+            problems.append(
+                TemplateProblem(
+                    name.lineno,
+                    _("variable inconnue « %(name)s ». Variables disponibles : %(known)s.")
+                    % {"name": name.name, "known": ", ".join(sorted(sample))},
+                )
+            )
+    declared = undeclared & sample.keys()
+    for node in tree.find_all(nodes.Getattr):
+        if node.attr.startswith("_"):
+            problems.append(TemplateProblem(node.lineno, _("l'attribut « %(attr)s » est interdit.") % {"attr": node.attr}))
+        elif isinstance(node.node, nodes.Name) and node.node.name in declared:
+            fields = sample[node.node.name]
+            if isinstance(fields, dict) and node.attr not in fields:
+                problems.append(
+                    TemplateProblem(
+                        node.lineno,
+                        _("« %(name)s » n'a pas de champ « %(attr)s ». Champs disponibles : %(known)s.")
+                        % {"name": node.node.name, "attr": node.attr, "known": ", ".join(fields)},
+                    )
+                )
+    if problems:
+        return problems
+
+    try:
+        render(source, sample)
+    except Exception as error:  # noqa: BLE001 - anything a template does wrong is reported, not raised
+        return [problem_from(error)]
+    return []
+
+
+def problem_from(error: BaseException) -> TemplateProblem:
+    """What went wrong rendering a template, in French, with its line."""
+    return TemplateProblem(_template_line(error), _describe(error))
+
+
+def _template_line(error: BaseException) -> int | None:
+    """Jinja rewrites tracebacks so that template frames carry template lines."""
+    if isinstance(error, TemplateSyntaxError):
+        return error.lineno
+    line, tb = None, error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, TemplateLimitError):
+        return str(error)
+    if isinstance(error, SecurityError):
+        return _("ceci n'est pas accessible : un modèle lit des données, il n'appelle pas de méthodes (%(error)s).") % {
+            "error": error
+        }
+    if isinstance(error, TemplateSyntaxError):
+        if match := re.match(r"No (filter|test) named '(.+)'", error.message or ""):
+            return _("filtre inconnu « %(name)s ».") % {"name": match[2]}
+        return _("erreur de syntaxe : %(error)s") % {"error": error.message}
+    return _("erreur à l'affichage : %(error)s") % {"error": str(error) or error.__class__.__name__}

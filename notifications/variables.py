@@ -1,0 +1,230 @@
+"""The variables each message receives — the one list of them.
+
+Editors' templates may use only these; the code that calls ``notify()``
+passes them in ``context``, as dicts or as objects carrying the listed
+attributes. Whatever is passed, only the listed fields are copied, as plain
+values, into the dicts the template sees: a template never holds a model
+instance, so it cannot reach a method, a relation or the settings.
+
+Shapes (``family``, ``child``, ``school``, ``dossier``, …) are the same in
+every event that has them:
+
+=============== ==========================================================
+variable        fields
+=============== ==========================================================
+``family``      ``name``, ``commune``
+``child``       ``first_name``, ``last_name``, ``birth_date`` (date),
+                ``level`` (« Petite section », …)
+``school``      ``name``, ``commune``
+``dossier``     ``reference``, ``school_year`` (« 2026-2027 »),
+                ``status`` (label), ``submitted_at`` (date and time)
+``user``,       ``first_name``, ``last_name``, ``email``
+``inviter``
+``mandate``     ``reference``, ``iban_end`` (last four characters)
+``link``        the address the message points to (absolute URL)
+``amount``      a Decimal, in euros — write ``{{ amount|montant }}``
+``…_date``,     dates — write ``{{ due_date|date_fr }}``; ``…_at`` are
+``…_at``        date and time: ``{{ submitted_at|date_fr(heure=True) }}``
+``comment``,    free text written by staff (may be empty)
+``reason``
+=============== ==========================================================
+
+Every event also gets ``site_name`` and ``site_url``. A missing top-level
+variable is a programming error (``notify()`` raises); a missing field of an
+object is rendered empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .constants import Event
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One variable: what it is, for editors, and a sample value, whose shape
+    (a scalar, a dict of fields, or a list of such dicts) is the variable's."""
+
+    description: str
+    sample: object
+
+
+_MARTINIQUE = ZoneInfo("America/Martinique")
+
+USER = Variable(
+    _("La personne : first_name (prénom), last_name (nom), email."),
+    {"first_name": "Nadège", "last_name": "Joseph-Angélique", "email": "nadege.joseph@example.org"},
+)
+FAMILY = Variable(
+    _("La famille : name (nom de la famille), commune."),
+    {"name": "Famille Joseph-Angélique", "commune": "Sainte-Luce"},
+)
+CHILD = Variable(
+    _("L'enfant : first_name (prénom), last_name (nom), birth_date (date de naissance), level (niveau)."),
+    {"first_name": "Maëlys", "last_name": "Joseph-Angélique", "birth_date": dt.date(2023, 3, 14), "level": "Petite section"},
+)
+SCHOOL = Variable(_("L'école : name (nom), commune."), {"name": "École maternelle du Bourg", "commune": "Sainte-Luce"})
+DOSSIER = Variable(
+    _("Le dossier : reference (numéro), school_year (année scolaire), status (état), submitted_at (déposé le)."),
+    {
+        "reference": "2026-0142",
+        "school_year": "2026-2027",
+        "status": "Déposé",
+        "submitted_at": dt.datetime(2026, 6, 2, 14, 30, tzinfo=_MARTINIQUE),
+    },
+)
+LINK = Variable(_("Le lien à ouvrir (adresse complète)."), "https://inscrire.example/mes-dossiers/2026-0142/")
+AMOUNT = Variable(_("Le montant, en euros : écrivez {{ amount|montant }}."), Decimal("45.50"))
+DUE_DATE = Variable(_("La date limite : écrivez {{ due_date|date_fr }}."), dt.date(2026, 12, 20))
+COMMENT = Variable(_("Le commentaire de l'école (peut être vide)."), "Il manque le justificatif de domicile.")
+
+COMMON = {
+    "site_name": Variable(_("Le nom du portail."), "Inscrire"),
+    "site_url": Variable(_("L'adresse du portail."), "https://inscrire.example"),
+}
+
+_DOSSIER_SCOPE = {"family": FAMILY, "child": CHILD, "school": SCHOOL, "dossier": DOSSIER, "link": LINK}
+
+EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
+    Event.ACCOUNT_CONFIRMATION: {
+        "user": USER,
+        "validity_hours": Variable(_("La durée de validité du lien, en heures."), 48),
+        "link": LINK,
+    },
+    Event.ACCOUNT_INVITATION: {
+        "school": SCHOOL,
+        "email": Variable(_("L'identifiant (adresse e-mail) du compte."), "nadege.joseph@example.org"),
+        "provisional_password": Variable(_("Le mot de passe provisoire."), "Xk4-pL9-mQ2"),
+        "expires_at": Variable(_("Date limite de première connexion."), dt.datetime(2026, 9, 1, 12, 0, tzinfo=_MARTINIQUE)),
+        "link": LINK,
+    },
+    Event.PASSWORD_RESET: {"user": USER, "link": LINK},
+    Event.GUARDIAN_INVITATION: {"family": FAMILY, "inviter": USER, "link": LINK},
+    Event.DOSSIER_SUBMITTED: _DOSSIER_SCOPE,
+    Event.DOSSIER_SUBMITTED_DIRECTORS: _DOSSIER_SCOPE,
+    Event.DOSSIERS_DIGEST: {
+        "school": SCHOOL,
+        "day": Variable(_("Le jour récapitulé."), dt.date(2026, 6, 2)),
+        "count": Variable(_("Le nombre de dossiers déposés ce jour-là."), 2),
+        "dossiers": Variable(
+            _(
+                "La liste des dossiers : pour chacun reference, child (first_name, last_name), family (name), "
+                "submitted_at, link. Parcourez-la avec {% for dossier in dossiers %}…{% endfor %}."
+            ),
+            [
+                {
+                    "reference": "2026-0142",
+                    "child": {"first_name": "Maëlys", "last_name": "Joseph-Angélique"},
+                    "family": {"name": "Famille Joseph-Angélique"},
+                    "submitted_at": dt.datetime(2026, 6, 2, 14, 30, tzinfo=_MARTINIQUE),
+                    "link": "https://inscrire.example/direction/dossiers/2026-0142/",
+                },
+                {
+                    "reference": "2026-0143",
+                    "child": {"first_name": "Noé", "last_name": "Lordinot"},
+                    "family": {"name": "Famille Lordinot"},
+                    "submitted_at": dt.datetime(2026, 6, 2, 17, 5, tzinfo=_MARTINIQUE),
+                    "link": "https://inscrire.example/direction/dossiers/2026-0143/",
+                },
+            ],
+        ),
+        "link": LINK,
+    },
+    Event.CORRECTION_REQUESTED: {**_DOSSIER_SCOPE, "comment": COMMENT, "due_date": DUE_DATE},
+    Event.DOSSIER_RESUBMITTED: _DOSSIER_SCOPE,
+    Event.DOSSIER_VALIDATED: _DOSSIER_SCOPE,
+    Event.DOSSIER_REFUSED: {**_DOSSIER_SCOPE, "comment": COMMENT},
+    Event.DOSSIER_WITHDRAWN: {**_DOSSIER_SCOPE, "comment": COMMENT},
+    Event.DOSSIER_WAITING: {
+        **_DOSSIER_SCOPE,
+        "days_waiting": Variable(_("Le nombre de jours depuis le dépôt."), 9),
+    },
+    Event.DOSSIER_CONFIRMED: _DOSSIER_SCOPE,
+    Event.PAYMENT_REMINDER: {**_DOSSIER_SCOPE, "amount": AMOUNT, "due_date": DUE_DATE},
+    Event.PAYMENT_OVERDUE: {**_DOSSIER_SCOPE, "amount": AMOUNT, "due_date": DUE_DATE},
+    Event.PAYMENT_RECEIVED: {
+        **_DOSSIER_SCOPE,
+        "amount": AMOUNT,
+        "paid_at": Variable(_("La date du paiement."), dt.date(2026, 12, 18)),
+        "payment_method": Variable(_("Le mode de paiement."), "Carte bancaire"),
+    },
+    Event.MANDATE_VALIDATED: {
+        **_DOSSIER_SCOPE,
+        "mandate": Variable(
+            _("Le mandat : reference (référence unique du mandat), iban_end (fin de l'IBAN)."),
+            {"reference": "INSCRIRE-2026-0142", "iban_end": "4821"},
+        ),
+        "first_debit_date": Variable(_("La date du premier prélèvement."), dt.date(2027, 1, 5)),
+    },
+    Event.DEBIT_REJECTED: {
+        **_DOSSIER_SCOPE,
+        "amount": AMOUNT,
+        "debit_date": Variable(_("La date du prélèvement rejeté."), dt.date(2027, 1, 5)),
+        "reason": Variable(_("Le motif du rejet donné par la banque."), "Provision insuffisante"),
+    },
+}
+
+
+def variables_for(event: str) -> dict[str, Variable]:
+    return {**COMMON, **EVENT_VARIABLES[event]}
+
+
+def sample_context(event: str) -> dict:
+    """The sample dossier messages are checked and previewed on."""
+    return {name: variable.sample for name, variable in variables_for(event).items()}
+
+
+class MissingVariable(KeyError):
+    pass
+
+
+def build_context(event: str, context: dict) -> dict:
+    """Copy, from what the caller passed, exactly the documented variables,
+    as plain data shaped like their samples."""
+    plain = {
+        "site_name": settings.WAGTAIL_SITE_NAME,
+        "site_url": settings.SITE_URL,
+    }
+    for name, variable in EVENT_VARIABLES[event].items():
+        if name not in context:
+            raise MissingVariable(f"notify({event}): the context has no {name!r} (see notifications.variables)")
+        plain[name] = _project(context[name], variable.sample)
+    return plain
+
+
+_PLAIN_TYPES = (str, int, float, Decimal, bool, dt.date, type(None))
+
+
+def _project(value, shape):
+    if isinstance(shape, dict):
+        if value is None:
+            return {field: "" for field in shape}
+        return {field: _project(_read(value, field), sub) for field, sub in shape.items()}
+    if isinstance(shape, list):
+        return [_project(item, shape[0]) for item in (value or ())]
+    return _scalar(value)
+
+
+def _read(obj, field: str):
+    if isinstance(obj, dict):
+        return obj.get(field, "")
+    display = getattr(obj, f"get_{field}_display", None)  # a Django choice: its label
+    if callable(display):
+        return display()
+    value = getattr(obj, field, "")
+    return "" if callable(value) else value
+
+
+def _scalar(value):
+    if isinstance(value, enum.Enum):
+        value = getattr(value, "label", value.value)
+    # Anything else (a lazy translation, a model instance) becomes its text.
+    return value if isinstance(value, _PLAIN_TYPES) else str(value)
