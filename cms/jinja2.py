@@ -27,6 +27,14 @@ def date_fr(value, format_name: str = "DATE_FORMAT") -> str:
     return formats.date_format(value, format_name)
 
 
+def portal(request) -> dict:
+    """Context processor: the portal's name. Django's auth views (login,
+    password reset) put the request's host in ``site_name`` for lack of
+    django.contrib.sites, which would shadow the global below and show
+    « 127.0.0.1:8000 » as the brand; processors run after the view's context."""
+    return {"site_name": settings.WAGTAIL_SITE_NAME}
+
+
 def environment(**options) -> Environment:
     extensions = list(options.pop("extensions", []))
     extensions += [

@@ -169,6 +169,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.messages.context_processors.messages",
+                "cms.jinja2.portal",
             ],
         },
     },

@@ -69,7 +69,7 @@ class LiveApp:
     """A running Inscrire: ``url`` to browse, ``manage()`` to act on its database."""
 
     url: str
-    env: dict[str, str]
+    env: dict[str, str] = field(repr=False)
     data_dir: Path
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 

@@ -2,6 +2,8 @@
 Chromium on a phone and on a laptop, free of serious accessibility problems,
 and photographed."""
 
+import re
+
 import pytest
 
 from cms.demo import content
@@ -19,6 +21,13 @@ PUBLIC_PAGES = [
 ]
 
 
+def assert_portal_frame(page):
+    """The portal's name, not the server's host, in the title and the header."""
+    expect(page).to_have_title(re.compile(r" — Inscrire$"))
+    expect(page.locator("header a.brand")).to_contain_text("Inscrire")
+    assert page.evaluate("document.documentElement.lang") == "fr"
+
+
 @pytest.mark.parametrize("viewport", ["telephone", "ordinateur"])
 @pytest.mark.parametrize(("path", "title"), PUBLIC_PAGES)
 def test_public_page(new_page, screenshot, request, path, title, viewport):
@@ -27,10 +36,10 @@ def test_public_page(new_page, screenshot, request, path, title, viewport):
     assert response.status == 200
     expect(page).to_have_title(f"{title} — Inscrire")
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
-    assert page.evaluate("document.documentElement.lang") == "fr"
+    assert_portal_frame(page)
     # Nothing wider than the screen: no sideways scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    name = f"{request.node.callspec.id}"
+    name = request.node.callspec.id
     assert_accessible(page, name=name)
     screenshot(page, name)
 
@@ -42,6 +51,7 @@ def test_login_page(new_page, screenshot, viewport):
     page = new_page(viewport)
     assert page.goto(reverse("accounts:login")).status == 200
     expect(page.get_by_role("heading", level=1)).to_have_text("Se connecter")
+    assert_portal_frame(page)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(page, name=f"connexion-{viewport}")
     screenshot(page, f"connexion-{viewport}")
@@ -52,6 +62,7 @@ def test_not_found_page(new_page, screenshot, viewport):
     page = new_page(viewport)
     assert page.goto("/cette-page-n-existe-pas/").status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page introuvable")
+    assert_portal_frame(page)
     expect(page.get_by_role("link", name="Revenir à l'accueil")).to_be_visible()
     assert_accessible(page, name=f"404-{viewport}")
     screenshot(page, f"404-{viewport}")
