@@ -12,7 +12,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import RICH_FEATURES, HelpStreamBlock
-from .constants import SchoolKind
+from .constants import SchoolKind, ValidationRole
 
 postal_code_validator = RegexValidator(r"^972\d{2}$", _("Saisissez un code postal de Martinique (972xx)."))
 
@@ -102,6 +102,11 @@ class School(index.Indexed, ClusterableModel):
     commune = models.CharField(_("commune"), max_length=100)
     email = models.EmailField(_("e-mail de contact"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    validation_delay_days = models.PositiveSmallIntegerField(
+        _("délai de validation (jours)"),
+        default=7,
+        help_text=_("Au-delà, les dossiers en attente de validation sont signalés à la direction."),
+    )
     directors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("directeurs"),
@@ -118,6 +123,7 @@ class School(index.Indexed, ClusterableModel):
         ),
         MultiFieldPanel([FieldPanel("email"), FieldPanel("phone")], heading=_("Contact")),
         FieldPanel("directors"),
+        FieldPanel("validation_delay_days"),
         InlinePanel("rules_versions", heading=_("Règlement de l'école"), label=_("Version du règlement")),
     ]
     search_fields = [
@@ -228,6 +234,26 @@ class EnrolmentFormPage(Page):
         _("texte de confirmation"), features=RICH_FEATURES, blank=True,
         help_text=_("Affiché à la famille quand elle dépose un dossier."),
     )
+    # The stages the dossiers of this procedure go through (read by the
+    # workflow when a dossier is submitted, and kept on the dossier).
+    validation_required = models.BooleanField(
+        _("validation par l'école"), default=True,
+        help_text=_("Décoché : le dossier passe directement à l'étape suivante."),
+    )
+    validation_role = models.CharField(
+        _("validé par"), max_length=20, choices=ValidationRole.choices, default=ValidationRole.DIRECTOR
+    )
+    corrections_allowed = models.BooleanField(
+        _("compléments possibles"), default=True,
+        help_text=_("L'école peut renvoyer le dossier à la famille pour qu'elle le corrige."),
+    )
+    payment_required = models.BooleanField(
+        _("paiement"), default=False, help_text=_("Le dossier est confirmé une fois le paiement réglé.")
+    )
+    attestation_enabled = models.BooleanField(
+        _("attestation"), default=False,
+        help_text=_("Un dossier confirmé produit une attestation que la famille peut télécharger."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
@@ -239,6 +265,11 @@ class EnrolmentFormPage(Page):
         FieldPanel("schools"),
         FieldPanel("form"),
         FieldPanel("confirmation_text"),
+        MultiFieldPanel(
+            [FieldPanel("validation_required"), FieldPanel("validation_role"), FieldPanel("corrections_allowed"),
+             FieldPanel("payment_required"), FieldPanel("attestation_enabled")],
+            heading=_("Étapes du dossier"),
+        ),
     ]
     search_fields = Page.search_fields + [index.SearchField("intro")]
 

@@ -34,7 +34,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         role = kwargs.pop("role", None)
         user = super()._create(model_class, *args, **kwargs)
         if role is not None:
-            user.groups.add(Group.objects.get(name=role.value))
+            # get_or_create: transactional tests flush the groups the migration made.
+            user.groups.add(Group.objects.get_or_create(name=role.value)[0])
         return user
 
     @classmethod
@@ -95,3 +96,18 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
         submitted = factory.Trait(
             status="submitted", submitted_at=factory.LazyFunction(timezone.now)
         )
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    """A dossier row without its process: for lists and counts. Use
+    ``workflows.services.dossier_open`` when the workflow matters."""
+
+    class Meta:
+        model = "workflows.Dossier"
+
+    submission = factory.SubFactory(SubmissionFactory, submitted=True)
+    family = factory.SelfAttribute("submission.family")
+    child = factory.SelfAttribute("submission.child")
+    school = factory.SelfAttribute("submission.school")
+    submitted_at = factory.LazyFunction(timezone.now)
+    reference = factory.Sequence(lambda n: f"2026-{n:05d}")

@@ -169,6 +169,9 @@ def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     dossier = _staff_dossier(request, pk)
     if not selectors.can_decide(user=request.user, dossier=dossier):
         raise Http404(_("Dossier introuvable."))
+    if decision == "correct" and not dossier.corrections_allowed:
+        messages.error(request, _("Cette démarche ne prévoit pas de demande de compléments."))
+        return redirect("workflows_admin:detail", pk=dossier.pk)
     form = DecisionForm(request.POST, prefix=decision)
     if form.is_valid():
         action, success = DECISIONS[decision]

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cms.constants import ValidationRole  # noqa: F401 — the procedure setting, re-exported
+
 
 class DossierState(models.TextChoices):
     """Where a dossier stands, as the family and the school see it."""
@@ -32,10 +34,3 @@ class DossierAction(models.TextChoices):
     VIEWED = "viewed", _("Dossier consulté")
     DOCUMENT_VIEWED = "document_viewed", _("Document consulté")
     REMINDER = "reminder", _("Relance : dossier en attente")
-
-
-class ValidationRole(models.TextChoices):
-    """Who validates the dossiers of a procedure."""
-
-    DIRECTOR = "director", _("La direction de l'école")
-    FINANCE = "finance", _("Un agent financier")

@@ -181,12 +181,11 @@ def dossier_open(*, submission) -> Dossier:
         child_id=submission.child_id,
         school_id=submission.school_id,
         submitted_at=submission.submitted_at or now,
-        validation_required=getattr(page, "validation_required", True),
-        validation_role=getattr(page, "validation_role", ValidationRole.DIRECTOR),
-        corrections_allowed=getattr(page, "corrections_allowed", True),
-        payment_required=getattr(page, "payment_required", False),
-        attestation_enabled=getattr(page, "attestation_enabled", False),
     )
+    if page is not None:
+        for stage in ("validation_required", "validation_role", "corrections_allowed", "payment_required",
+                      "attestation_enabled"):
+            setattr(dossier, stage, getattr(page, stage))
     if not dossier.validation_required:
         dossier.state = DossierState.AWAITING_PAYMENT if dossier.payment_required else DossierState.CONFIRMED
         dossier.decided_at = now
@@ -338,3 +337,40 @@ def dossiers_validate_many(*, dossiers, by) -> tuple[list[Dossier], list[tuple[D
         except DossierError as error:
             failed.append((dossier, error.message))
     return done, failed
+
+
+def dossiers_remind_waiting(*, now=None) -> int:
+    """Flag to the school the dossiers that wait for validation longer than
+    the school's limit; once per limit period, whatever how often it runs."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+
+    from cms.models import School
+
+    now = now or timezone.now()
+    limits = Q(pk__in=[])
+    for school_id, days in School.objects.filter(
+        dossiers__state=DossierState.SUBMITTED
+    ).values_list("pk", "validation_delay_days").distinct():
+        threshold = now - timedelta(days=days)
+        limits |= Q(school_id=school_id, submitted_at__lte=threshold) & (
+            Q(reminded_at__isnull=True) | Q(reminded_at__lte=threshold)
+        )
+    due = (
+        Dossier.objects.filter(state=DossierState.SUBMITTED, validation_required=True)
+        .filter(limits)
+        .select_related("family", "child", "school", "submission")
+    )
+    count = 0
+    for dossier in due:
+        with transaction.atomic():
+            claimed = Dossier.objects.filter(pk=dossier.pk, reminded_at=dossier.reminded_at).update(reminded_at=now)
+            if not claimed:
+                continue  # another run took it
+            days = (now - dossier.submitted_at).days
+            _record(dossier, DossierAction.REMINDER, by=None, from_school=True,
+                    comment=_("En attente depuis %(days)d jours.") % {"days": days})
+            _notify_school(dossier, Event.DOSSIER_WAITING, f"waiting-{now:%Y-%m-%d}", days_waiting=days)
+            count += 1
+    return count

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from forms.selectors import submission_for_user
+from forms.selectors import open_form_pages, submission_for_user, submissions_for_family
 
 from . import selectors, services
 from .constants import FINAL_STATES
@@ -62,6 +62,24 @@ def _page(request: HttpRequest, dossier, *, message_form=None, withdraw_form=Non
             "withdraw_form": withdraw_form or WithdrawForm(),
         },
         status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def family_list(request: HttpRequest) -> HttpResponse:
+    """« Mes dossiers »: drafts and submitted dossiers, each with where it
+    stands and what the family has to do."""
+    family = request.user.family if request.user.family_id else None
+    rows = []
+    if family is not None:
+        for submission in submissions_for_family(family=family).select_related("dossier"):
+            dossier = getattr(submission, "dossier", None)
+            rows.append((submission, dossier, selectors.expected_family_action(dossier=dossier, submission=submission)))
+    return TemplateResponse(
+        request,
+        "workflows/family_list.html",
+        {"family": family, "rows": rows, "open_pages": open_form_pages() if family else []},
     )
 
 
