@@ -72,6 +72,10 @@ class Submission(models.Model):
     created_at = models.DateTimeField(_("ouvert le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
+    reopened_at = models.DateTimeField(
+        _("rouvert le"), null=True, blank=True,
+        help_text=_("Rouvert par l'école pour des compléments : modifiable même après la clôture."),
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("déposé par"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -94,6 +98,16 @@ class Submission(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == SubmissionStatus.DRAFT
+
+    @property
+    def is_editable(self) -> bool:
+        """A draft the family may change now: the form is open, or the
+        school sent it back for corrections."""
+        if not self.is_draft:
+            return False
+        if self.reopened_at is not None:
+            return True
+        return self.page is not None and self.page.live and self.page.is_open()
 
 
 class Document(models.Model):

@@ -119,7 +119,7 @@ def _locked_draft(submission: Submission) -> Submission:
     locked = Submission.objects.select_for_update().select_related("page").get(pk=submission.pk)
     if locked.status != SubmissionStatus.DRAFT:
         raise SubmissionError(_("Ce dossier a déjà été déposé : il ne peut plus être modifié ici."))
-    if locked.page is None or not locked.page.is_open():
+    if not locked.is_editable:
         raise SubmissionError(_("Ce formulaire est clos : le dossier ne peut plus être modifié."))
     return locked
 
@@ -203,6 +203,8 @@ def submission_submit(*, submission: Submission, by) -> Submission:
         locked = _locked_draft(submission)
         if by.family_id != locked.family_id:
             raise SubmissionError(_("Ce dossier n'appartient pas à votre famille."))
+        if locked.school_id is None:
+            raise SubmissionError(_("Ce dossier n'est rattaché à aucune école : contactez la mairie."))
         blockers = _account_blockers(user=by)
         if blockers:
             raise SubmissionError([b.message for b in blockers], links=[(b.message, b.url) for b in blockers])
@@ -225,7 +227,8 @@ def submission_submit(*, submission: Submission, by) -> Submission:
         locked.status = SubmissionStatus.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.submitted_by = by
-        locked.save(update_fields=["answers", "status", "submitted_at", "submitted_by", "updated_at"])
+        locked.reopened_at = None
+        locked.save(update_fields=["answers", "status", "submitted_at", "submitted_by", "reopened_at", "updated_at"])
         submission_submitted.send(sender=Submission, submission=locked)
     return locked
 
@@ -240,3 +243,20 @@ def submission_reopen(*, submission: Submission) -> Submission:
         raise SubmissionError(_("Ce dossier n'est pas déposé : il ne peut pas être rouvert."))
     submission.refresh_from_db()
     return submission
+
+
+def submission_reopen(*, submission: Submission) -> Submission:
+    """Give a submitted dossier back to the family for corrections (the
+    workflow asks for it). Answers, documents and the form snapshot stay;
+    the family can change and submit it again even after the closing date,
+    and ``submission_submitted`` is then sent again."""
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if locked.status == SubmissionStatus.DRAFT:
+            return locked
+        locked.status = SubmissionStatus.DRAFT
+        locked.reopened_at = timezone.now()
+        locked.current_step = 0
+        locked.save(update_fields=["status", "reopened_at", "current_step", "updated_at"])
+    submission.status, submission.reopened_at = locked.status, locked.reopened_at
+    return locked

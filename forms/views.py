@@ -110,7 +110,7 @@ def _owned(request: HttpRequest, public_id) -> Submission:
 
 
 def _is_open(submission: Submission) -> bool:
-    return submission.page is not None and submission.page.live and submission.page.is_open()
+    return submission.is_editable
 
 
 def _progress(submission: Submission, index: int | None) -> dict[str, Any]:
@@ -153,6 +153,9 @@ def start(request: HttpRequest) -> HttpResponse:
             return refused(request, _("Cette école ne fait pas partie des choix proposés."))
     elif len(choices) == 1:
         school = choices[0]
+    elif not choices:
+        return refused(request, _("Aucune école n'accueille encore cette démarche : contactez la mairie."),
+                       status=403)
     elif choices and not page.submissions.filter(child=child).exists():
         messages.error(request, _("Choisissez l'école de %(child)s.") % {"child": child.first_name})
         return redirect(page.url)

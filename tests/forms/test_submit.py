@@ -136,3 +136,49 @@ def test_my_dossiers_lists_only_the_family_dossiers(parent_client, dossier, othe
     html = parent_client.get("/dossiers/").content.decode()
     assert "Léa Joseph" in html and "Tom Autre" not in html
     assert "Inscription test" in html  # also among the open forms
+
+
+@pytest.fixture
+def without_workflow():
+    """The form builder alone: here the test plays the workflow's part
+    (it reopens the dossier itself), so the workflow's own receiver, which
+    checks its process state, is set aside for the test."""
+    from django.apps import apps
+
+    receivers = [r for r in submission_submitted.receivers if r[0][0] == "workflows.start_dossier"]
+    submission_submitted.disconnect(dispatch_uid="workflows.start_dossier")
+    yield
+    if receivers and apps.is_installed("workflows"):
+        from workflows.receivers import start_dossier_on_submission
+
+        submission_submitted.connect(start_dossier_on_submission, dispatch_uid="workflows.start_dossier")
+
+
+def test_reopened_for_corrections_the_family_edits_and_submits_again_even_after_closing(
+        parent_client, page, dossier, received, without_workflow):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from forms.services import submission_reopen
+
+    fill(parent_client, dossier, allergies="non")
+    parent_client.post(review_url(dossier))
+    page.closes_at = timezone.now() - dt.timedelta(minutes=1)
+    page.save_revision().publish()
+    submission_reopen(submission=dossier)
+    dossier.refresh_from_db()
+    assert dossier.status == "draft" and dossier.reopened_at is not None
+    assert "Reprendre" in parent_client.get("/dossiers/").content.decode()
+    response = parent_client.post(step_url(dossier, 0), {"allergies": "oui", "allergies_detail": "Kiwi"})
+    assert response.status_code == 302
+    parent_client.post(step_url(dossier, 1), {"certifie": "on", "certificat": upload("c.pdf", PDF)})
+    parent_client.post(review_url(dossier))
+    dossier.refresh_from_db()
+    assert dossier.status == "submitted" and dossier.answers["allergies_detail"] == "Kiwi"
+    assert dossier.reopened_at is None
+    assert [call[1] for call in received] == [dossier.pk, dossier.pk]
+    # Submitted again and the form closed: no more changes.
+    assert parent_client.post(step_url(dossier, 0), {"allergies": "non"}).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.answers["allergies"] is True
