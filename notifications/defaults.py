@@ -96,6 +96,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "Bonjour,\n\n"
         "Bonne nouvelle : {{ school.name }} a validé le dossier d'inscription de {{ child.first_name }} "
         "{{ child.last_name }}.\n"
+        "{% if comment %}\nMessage de l'école :\n« {{ comment }} »\n\n{% endif %}"
         + _DOSSIER_LINE
         + "\n\nLa suite (paiement, confirmation de l'inscription) est indiquée dans votre dossier :\n\n{{ link }}"
         + _SIGNATURE,

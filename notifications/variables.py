@@ -140,7 +140,7 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
     },
     Event.CORRECTION_REQUESTED: {**_DOSSIER_SCOPE, "comment": COMMENT, "due_date": DUE_DATE},
     Event.DOSSIER_RESUBMITTED: _DOSSIER_SCOPE,
-    Event.DOSSIER_VALIDATED: _DOSSIER_SCOPE,
+    Event.DOSSIER_VALIDATED: {**_DOSSIER_SCOPE, "comment": COMMENT},
     Event.DOSSIER_REFUSED: {**_DOSSIER_SCOPE, "comment": COMMENT},
     Event.DOSSIER_WITHDRAWN: {**_DOSSIER_SCOPE, "comment": COMMENT},
     Event.DOSSIER_WAITING: {

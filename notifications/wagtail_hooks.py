@@ -61,12 +61,11 @@ class NotificationInspectView(InspectView):
             return [HeaderButton(_("Renvoyer"), url=reverse("notification:resend", args=(self.object.pk,)), icon_name="resubmit")]
         return []
 
-    def get_fields(self):
-        fields = super().get_fields()
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
         if self.object.event in SENSITIVE_EVENTS:
             # A one-time link or a provisional password is no one else's to read.
-            fields = [field for field in fields if field not in {"body_text"}]
-        return fields
+            self.fields = [field for field in self.fields if field != "body_text"]
 
 
 class NotificationResendView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):

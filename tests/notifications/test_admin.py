@@ -1,0 +1,156 @@
+"""The Wagtail admin, through HTTP: editors write messages (errors shown at
+their line, preview on a sample dossier), staff follow sends and resend."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from notifications.constants import Event, Status
+from notifications.models import MessageTemplate, Notification
+from notifications.services import notify
+from notifications.variables import sample_context
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    user = UserFactory(editor=True)
+    client.login(username=user.email, password=PASSWORD)
+    return user
+
+
+def _edit_url(template):
+    return reverse("wagtailsnippets_notifications_messagetemplate:edit", args=[template.pk])
+
+
+def _form(template, **changes):
+    return {"event": template.event, "subject": template.subject, "body": template.body, **changes}
+
+
+def test_editors_see_one_message_per_event(client, editor):
+    response = client.get(reverse("wagtailsnippets_notifications_messagetemplate:list"))
+    assert response.status_code == 200
+    assert MessageTemplate.objects.count() == len(Event)
+    for label in ("Rappel avant l&#x27;échéance de paiement (famille)", "Dossier déposé (direction)"):
+        assert label in response.content.decode()
+
+
+def test_the_edit_form_lists_the_variables_of_the_event(client, editor):
+    template = MessageTemplate.objects.get(event=Event.PAYMENT_REMINDER)
+    page = client.get(_edit_url(template)).content.decode()
+    assert "Variables de ce message" in page
+    assert "<code>{{ due_date }}</code>" in page and "<code>{{ amount }}</code>" in page
+
+
+def test_an_unknown_variable_is_refused_at_its_line(client, editor):
+    template = MessageTemplate.objects.get(event=Event.PAYMENT_REMINDER)
+    body = "Bonjour,\n\nPayez {{ amount|montant }}\npour {{ enfant.prenom }}."
+    response = client.post(_edit_url(template), _form(template, body=body))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ligne 4 : variable inconnue « enfant »" in page
+    template.refresh_from_db()
+    assert "enfant" not in template.body
+
+
+def test_a_syntax_error_in_the_subject_is_refused_at_its_line(client, editor):
+    template = MessageTemplate.objects.get(event=Event.DOSSIER_VALIDATED)
+    response = client.post(_edit_url(template), _form(template, subject="Dossier {{ child.first_name"))
+    assert "Ligne 1 : erreur de syntaxe" in response.content.decode()
+
+
+def test_a_valid_message_is_saved_and_then_sent(client, editor, django_capture_on_commit_callbacks):
+    template = MessageTemplate.objects.get(event=Event.PAYMENT_REMINDER)
+    body = "{{ child.first_name }} : {{ amount|montant }} avant le {{ due_date|date_fr }}."
+    response = client.post(_edit_url(template), _form(template, subject="À payer", body=body))
+    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(event=Event.PAYMENT_REMINDER, recipient="p@example.org", key="k", context=sample_context(Event.PAYMENT_REMINDER))
+    (message,) = mail.outbox
+    assert message.subject == "À payer"
+    assert message.body == "Maëlys : 45,50\u00a0€ avant le 20 décembre 2026."
+
+
+def test_the_preview_renders_the_message_on_a_sample_dossier(client, editor):
+    template = MessageTemplate.objects.get(event=Event.PAYMENT_OVERDUE)
+    url = reverse("wagtailsnippets_notifications_messagetemplate:preview_on_edit", args=[template.pk])
+    body = "Bonjour {{ family.name }}, {{ amount|montant }} dus depuis le {{ due_date|date_fr }}."
+    posted = client.post(url, _form(template, body=body))
+    assert posted.json()["is_valid"] is True
+    page = client.get(url).content.decode()
+    assert "Bonjour Famille Joseph-Angélique, 45,50\u00a0€ dus depuis le 20 décembre 2026." in page
+    assert "Variables disponibles" in page
+    # The unsaved text is only previewed.
+    template.refresh_from_db()
+    assert "dus depuis" not in template.body
+
+
+def test_the_preview_of_a_broken_message_is_not_available(client, editor):
+    template = MessageTemplate.objects.get(event=Event.PAYMENT_OVERDUE)
+    url = reverse("wagtailsnippets_notifications_messagetemplate:preview_on_edit", args=[template.pk])
+    posted = client.post(url, _form(template, body="{{ ''.__class__ }}"))
+    assert posted.json()["is_valid"] is False
+
+
+# --- What was sent ------------------------------------------------------------------------------
+
+
+def _failed(recipient="p@example.org"):
+    notification = notify(
+        event=Event.PAYMENT_OVERDUE, recipient=recipient, key=recipient, context=sample_context(Event.PAYMENT_OVERDUE)
+    )
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Status.FAILED, attempts=8, last_error="SMTPRecipientsRefused: 550 User unknown"
+    )
+    return notification
+
+
+def test_staff_see_failures_with_their_error(client, editor):
+    _failed()
+    page = client.get(reverse("notification:index") + "?status=failed").content.decode()
+    assert "p@example.org" in page and "550 User unknown" in page and "Échec" in page
+    assert "Renvoyer" in page
+
+
+def test_staff_resend_a_failure(client, editor, django_capture_on_commit_callbacks):
+    notification = _failed()
+    url = reverse("notification:resend", args=[notification.pk])
+    assert "Oui, renvoyer" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT and len(mail.outbox) == 1
+
+
+def test_the_inspect_page_hides_one_time_secrets(client, editor):
+    notification = notify(
+        event=Event.ACCOUNT_INVITATION,
+        recipient="new@example.org",
+        key="inv",
+        context={**sample_context(Event.ACCOUNT_INVITATION), "provisional_password": "S3cret-pass"},
+    )
+    page = client.get(reverse("notification:inspect", args=[notification.pk])).content.decode()
+    assert "new@example.org" in page and "S3cret-pass" not in page
+    other = _failed()
+    page = client.get(reverse("notification:inspect", args=[other.pk])).content.decode()
+    assert "45,50" in page and "Renvoyer" in page
+
+
+def test_outbox_rows_cannot_be_edited_by_hand(client, editor):
+    page = client.get(reverse("notification:index")).content.decode()
+    assert "/cms/notification/new/" not in page
+    with pytest.raises(Exception):
+        reverse("notification:edit", args=[1])
+
+
+def test_people_without_the_permission_are_kept_out(client):
+    director = UserFactory(director=True)
+    client.login(username=director.email, password=PASSWORD)
+    notification = _failed()
+    assert client.get(reverse("notification:index")).status_code in (302, 403)
+    assert client.post(reverse("notification:resend", args=[notification.pk])).status_code in (302, 403)
+    notification.refresh_from_db()
+    assert notification.status == Status.FAILED

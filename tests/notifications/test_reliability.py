@@ -1,0 +1,157 @@
+"""Nothing is lost when the consumer dies.
+
+A few hundred notifications are queued; the real consumer (``manage.py
+run_huey``, a separate process, on SqliteHuey and on RedisHuey) sends them
+to a real SMTP server on localhost and is killed with SIGKILL several times
+in the middle. After each death the sweep runs — what the periodic task
+does every minute, run at once since the consumer is known dead — and the
+consumer is started again. Every notification must arrive, none may be left
+unsent, and duplicates (the window between the SMTP server accepting a
+message and its row being marked sent) are at most one per kill: the
+consumer runs one worker, so one message at most is in flight when it dies.
+"""
+
+import email
+import email.policy
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from huey.contrib.djhuey import HUEY
+from huey.storage import RedisStorage, SqliteStorage
+
+from notifications.constants import Event, Status
+from notifications.models import Notification
+from notifications.services import notifications_sweep, notify
+from notifications.variables import sample_context
+
+COUNT = 300
+KILL_AT = (60, 130, 200)  # messages received by the SMTP server when the consumer is killed
+
+
+def _database_url() -> str:
+    """The test database, as the consumer process must reach it."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        assert not connection.is_in_memory_db(), "the consumer process needs a file database"
+        return f"sqlite:///{db['NAME']}"
+    auth = quote(db["USER"] or "")
+    if db["PASSWORD"]:
+        auth += ":" + quote(db["PASSWORD"])
+    return f"postgres://{auth + '@' if auth else ''}{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def consumer_queue(request, tmp_path):
+    """Points this process's Huey at a queue of the given storage, and
+    returns the environment that makes a consumer process use the same one."""
+    kind = request.param
+    if kind == "redis" and not settings.REDIS_URL:
+        pytest.skip("RedisHuey needs REDIS_URL (CI's second pass sets it)")
+    name = f"{settings.REDIS_KEY_PREFIX}-reliability-{kind}"
+    if kind == "sqlite":
+        storage = SqliteStorage(name=name, filename=str(tmp_path / "huey.sqlite3"))
+    else:
+        storage = RedisStorage(name=name, url=settings.REDIS_URL)
+    HUEY.immediate = False
+    configured = HUEY.storage
+    HUEY.storage = storage
+    storage.flush_all()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.base",
+        "DJANGO_ENV": "development",
+        "DEBUG": "false",
+        "DATABASE_URL": _database_url(),
+        "DATA_DIR": str(tmp_path),  # SqliteHuey's file is DATA_DIR/huey.sqlite3
+        "REDIS_URL": settings.REDIS_URL if kind == "redis" else "",
+        "REDIS_KEY_PREFIX": name,  # the queue's name
+        "HUEY_IMMEDIATE": "false",
+        "HUEY_WORKERS": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    yield storage, env
+    storage.flush_all()
+    HUEY.storage = configured
+    HUEY.immediate = True
+
+
+class Consumer:
+    def __init__(self, env: dict, log_path) -> None:
+        self.env, self.log_path, self.process = env, log_path, None
+
+    def start(self) -> None:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "manage.py", "run_huey", "--workers", "1"],
+                cwd=settings.BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def kill(self) -> None:
+        self.process.kill()  # SIGKILL: no clean-up, whatever it was doing
+        self.process.wait(10)
+
+    def wait_for(self, condition, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if self.process.poll() is not None:
+                pytest.fail(f"the consumer exited with {self.process.returncode}:\n{self.log_path.read_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"timed out; consumer log:\n{self.log_path.read_text()[-3000:]}")
+            time.sleep(0.005)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_killing_the_consumer_loses_nothing_and_duplicates_at_most_one_per_kill(consumer_queue, smtp, tmp_path):
+    storage, env = consumer_queue
+    env = {**env, "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"}
+    env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), EMAIL_USE_TLS="false", EMAIL_USE_SSL="false")
+    context = sample_context(Event.PAYMENT_REMINDER)
+    recipients = {f"parent{i:03d}@example.org" for i in range(COUNT)}
+    started = time.monotonic()
+
+    with transaction.atomic():
+        for recipient in sorted(recipients):
+            notify(event=Event.PAYMENT_REMINDER, recipient=recipient, key="reliability", context=context)
+    assert storage.queue_size() == COUNT  # enqueued after the commit
+
+    consumer = Consumer(env, tmp_path / "consumer.log")
+    kills, interrupted = 0, 0
+    for target in KILL_AT:
+        consumer.start()
+        consumer.wait_for(lambda: smtp.count >= target, timeout=30)  # noqa: B023 - called within the iteration
+        consumer.kill()
+        kills += 1
+        interrupted += Notification.objects.filter(status=Status.SENDING).count()
+        notifications_sweep(pending_grace=0, sending_timeout=0)
+    assert Notification.objects.exclude(status=Status.SENT).exists(), "killed too late: nothing was left to do"
+
+    consumer.start()
+    consumer.wait_for(lambda: not Notification.objects.exclude(status=Status.SENT).exists(), timeout=40)
+    consumer.kill()
+
+    received = Counter(recipient for envelope in smtp.envelopes for recipient in envelope.rcpt_tos)
+    duplicates = sum(copies - 1 for copies in received.values())
+    print(
+        f"\n{storage.__class__.__name__}: {COUNT} notifications, {kills} kills, {interrupted} interrupted sends, "
+        f"{len(smtp.envelopes)} messages received, {duplicates} duplicates, {time.monotonic() - started:.1f} s"
+    )
+    assert set(received) == recipients  # every notification arrived
+    assert Notification.objects.filter(status=Status.SENT).count() == COUNT  # none left unsent
+    assert duplicates <= kills
+    # A duplicate is the same message: the same Message-ID, which mail clients fold into one.
+    ids = Counter(
+        email.message_from_bytes(envelope.content, policy=email.policy.default)["Message-ID"]
+        for envelope in smtp.envelopes
+    )
+    assert len(ids) == COUNT and sum(ids.values()) == len(smtp.envelopes)

@@ -1,0 +1,97 @@
+"""Every event's message, through the outbox and the task, to a real SMTP
+server on localhost: recipients, subject, body, encoding, French formats."""
+
+import pytest
+
+from notifications.constants import Event
+from notifications.models import MessageTemplate, Notification
+from notifications.services import notify
+from notifications.variables import sample_context
+
+pytestmark = pytest.mark.django_db
+
+
+def _send(event, smtp, django_capture_on_commit_callbacks, **kwargs):
+    """The row as stored (a one-time link is wiped once sent), after sending."""
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notify(
+            event=event, recipient="nadege.joseph@example.org", key=f"smtp-{event}", context=sample_context(event), **kwargs
+        )
+    stored_body = notification.body_text
+    notification.refresh_from_db()
+    notification.stored_body = stored_body
+    return notification
+
+
+def _subject(message) -> str:
+    # Django folds a long encoded subject onto its own line; the parser keeps the fold's space.
+    return message["Subject"].strip()
+
+
+@pytest.mark.parametrize("event", list(Event))
+def test_every_event_arrives_with_its_editors_message(event, smtp, django_capture_on_commit_callbacks):
+    template = MessageTemplate.objects.get(event=event)
+    template.subject = "[{{ site_name }}] " + template.subject
+    template.save()
+
+    notification = _send(event, smtp, django_capture_on_commit_callbacks)
+
+    assert notification.status == "sent", notification.last_error
+    (envelope,) = smtp.envelopes
+    assert envelope.rcpt_tos == ["nadege.joseph@example.org"]
+    assert envelope.mail_from == "ne-pas-repondre@inscrire.localhost"
+    (message,) = smtp.messages()
+    assert _subject(message) == notification.subject and notification.subject.startswith("[Inscrire] ")
+    assert message["To"] == "nadege.joseph@example.org"
+    assert message["Message-ID"] == f"<notification-{notification.pk}@inscrire.localhost>"
+    assert message["Auto-Submitted"] == "auto-generated"
+    text = message.get_body(("plain",))
+    assert text.get_content_charset() == "utf-8"
+    assert text.get_content().replace("\r\n", "\n").rstrip("\n") == notification.stored_body.rstrip("\n")
+    assert "{{" not in text.get_content() and "{%" not in text.get_content()
+    html = message.get_body(("html",)).get_content()
+    assert html.startswith("<!DOCTYPE html>") and "<p>" in html
+
+
+def test_accents_and_french_formats_survive_the_wire(smtp, django_capture_on_commit_callbacks):
+    notification = _send(Event.PAYMENT_REMINDER, smtp, django_capture_on_commit_callbacks)
+
+    raw = smtp.envelopes[0].content
+    assert b"=?utf-8?" in raw.split(b"\r\n\r\n", 1)[0].lower()  # the subject is an encoded word
+    (message,) = smtp.messages()
+    assert _subject(message) == "Rappel : paiement de 45,50\u00a0€ avant le 20 décembre 2026"
+    body = message.get_body(("plain",)).get_content()
+    assert "Maëlys Joseph-Angélique à École maternelle du Bourg" in body
+    assert "un paiement de 45,50\u00a0€ est attendu au plus tard le 20 décembre 2026" in body
+    assert "Dossier n° 2026-0142" in body
+    html = message.get_body(("html",)).get_content()
+    assert "45,50\u00a0€" in html and "Maëlys" in html
+    assert '<a href="https://inscrire.example/mes-dossiers/2026-0142/"' in html
+    assert notification.sent_at is not None
+
+
+def test_the_attestation_is_attached(smtp, django_capture_on_commit_callbacks):
+    _send(
+        Event.DOSSIER_CONFIRMED,
+        smtp,
+        django_capture_on_commit_callbacks,
+        attachments=[("attestation-2026-0142.pdf", b"%PDF-1.4\n%\xe2\xe3\n", "application/pdf")],
+    )
+    (message,) = smtp.messages()
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename() == "attestation-2026-0142.pdf"
+    assert attachment.get_content() == b"%PDF-1.4\n%\xe2\xe3\n"
+
+
+def test_a_server_that_refuses_the_connection_leaves_the_row_pending_for_a_retry(
+    settings, smtp_server, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # nobody listens there
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notify(
+            event=Event.PAYMENT_OVERDUE, recipient="p@example.org", key="down", context=sample_context(Event.PAYMENT_OVERDUE)
+        )
+    notification = Notification.objects.get(pk=notification.pk)
+    assert notification.status == "pending" and notification.attempts == 1
+    assert "Connection refused" in notification.last_error or "Errno" in notification.last_error
