@@ -328,8 +328,9 @@ def post_problem(*, definition: Definition, step_index: int, data: QueryDict, fi
             for i in range(item["max_count"]):
                 single.update(f"{name}-{i}-{member['name']}" for member in item["fields"] if is_input(member))
         elif item["type"] == FieldType.FILE:
+            # Browsers send an empty file input as an empty form value.
             file_names.add(name)
-            single.add(f"{name}__clear")
+            single.update({name, f"{name}__clear"})
         elif item["type"] == FieldType.MULTICHOICE:
             multi[name] = len(item.get("choices", []))
         else:

@@ -101,6 +101,15 @@ def test_accepted_document_stays_attached_when_another_answer_is_refused(parent_
 def test_required_document_missing(parent_client, dossier):
     response = post(parent_client, dossier)
     assert "Joignez ce document." in response.content.decode()
+    # What a browser sends for an empty file input: an empty form value.
+    response = post(parent_client, dossier, acte="", photo="")
+    assert response.status_code == 200 and "Joignez ce document." in response.content.decode()
+
+
+def test_empty_optional_file_input_as_browsers_send_it(parent_client, dossier):
+    post(parent_client, dossier, acte=upload("acte.pdf", PDF), photo="")
+    dossier.refresh_from_db()
+    assert set(dossier.answers) == {"commentaire", "acte"}
 
 
 def test_replace_and_remove_a_document(parent_client, dossier, django_capture_on_commit_callbacks):

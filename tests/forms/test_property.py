@@ -207,7 +207,7 @@ def open_page(home):
     return make_page(home, [_step("Un", "", [_q("text", "Nom", "nom")])], slug="propriete")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(scenario())
 def test_random_forms_and_answers(parent_client, open_page, family, scenario):

@@ -84,7 +84,21 @@
         group.querySelector("[data-group-add]").focus();
       }
     });
+    // The server adds a blank line for browsers without this script; here
+    // the « Ajouter » button does that job, so a trailing blank line goes.
+    var min = Math.max(parseInt(group.getAttribute("data-min"), 10) || 0, 1);
+    var last = rows.lastElementChild;
+    if (rows.children.length > min && last && !last.querySelector(".field__error") && isBlank(last)) {
+      last.remove();
+    }
     renumber(group);
+  }
+
+  function isBlank(row) {
+    return Array.prototype.every.call(row.querySelectorAll("input, select, textarea"), function (el) {
+      if (el.type === "radio" || el.type === "checkbox") { return !el.checked; }
+      return el.value.trim() === "";
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
