@@ -22,3 +22,10 @@ class SchoolLevel(models.TextChoices):
     CE2 = "CE2", _("CE2")
     CM1 = "CM1", _("CM1")
     CM2 = "CM2", _("CM2")
+
+
+class ConsentKind(models.TextChoices):
+    """What a family accepts: the portal's terms of use, a school's rules."""
+
+    TERMS = "terms", _("Conditions générales d'utilisation")
+    SCHOOL_RULES = "school_rules", _("Règlement de l'école")

@@ -1,8 +1,12 @@
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .constants import Role, SchoolLevel
+from .constants import ConsentKind, Role, SchoolLevel
 
 
 class UserManager(BaseUserManager):
@@ -68,6 +72,17 @@ class User(AbstractUser):
         related_name="guardians",
         help_text=_("Vide pour le personnel."),
     )
+    email_confirmed_at = models.DateTimeField(
+        _("adresse e-mail confirmée le"),
+        null=True,
+        blank=True,
+        help_text=_("Vide tant que le lien de confirmation n'a pas été suivi : aucun dossier ne peut être déposé."),
+    )
+    must_change_password = models.BooleanField(
+        _("mot de passe provisoire"),
+        default=False,
+        help_text=_("Le compte a été créé par une école : la personne doit choisir son mot de passe à la connexion."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]
@@ -83,6 +98,10 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return self.groups.filter(name=role.value).exists()
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
 
 class Child(models.Model):
@@ -101,3 +120,152 @@ class Child(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+def hash_token(token: str) -> str:
+    """Tokens sent by e-mail are stored hashed: a copy of the database gives
+    no usable link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class EmailConfirmation(models.Model):
+    """One confirmation link sent to a user: it expires, and works once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("utilisateur"), on_delete=models.CASCADE, related_name="+"
+    )
+    email = models.EmailField(_("adresse e-mail"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lien de confirmation")
+        verbose_name_plural = _("liens de confirmation")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class AccountInvitation(models.Model):
+    """A family account created by a school: the family receives its
+    identifier and a provisional password, and must sign in and choose its
+    own password before ``expires_at``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte créé"),
+        on_delete=models.CASCADE,
+        related_name="account_invitations",
+    )
+    school = models.ForeignKey(
+        "cms.School", verbose_name=_("école"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invité par"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation d'une famille")
+        verbose_name_plural = _("invitations des familles")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class GuardianInvitation(models.Model):
+    """A parent invites a second guardian into the family; the guardian
+    follows the link and gets a login of his or her own."""
+
+    family = models.ForeignKey(
+        Family, verbose_name=_("famille"), on_delete=models.CASCADE, related_name="guardian_invitations"
+    )
+    email = models.EmailField(_("adresse e-mail"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invité par"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acceptée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("invitation d'un responsable")
+        verbose_name_plural = _("invitations des responsables")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.family}"
+
+
+class Consent(models.Model):
+    """A family accepted one version of the portal's terms of use or of a
+    school's rules: who, which, which version, when. Never changed: a new
+    version is a new row."""
+
+    family = models.ForeignKey(Family, verbose_name=_("famille"), on_delete=models.CASCADE, related_name="consents")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepté par"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="consents",
+    )
+    kind = models.CharField(_("document"), max_length=20, choices=ConsentKind.choices)
+    terms_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page des conditions"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    school = models.ForeignKey(
+        "cms.School", verbose_name=_("école"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rules = models.ForeignKey(
+        "cms.SchoolRules",
+        verbose_name=_("règlement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.CharField(
+        _("version"),
+        max_length=50,
+        help_text=_("Conditions : numéro de la révision publiée de la page. Règlement : sa version."),
+    )
+    title = models.CharField(_("intitulé"), max_length=255, help_text=_("Le titre du document au moment de l'acceptation."))
+    accepted_at = models.DateTimeField(_("accepté le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("acceptation")
+        verbose_name_plural = _("acceptations")
+        ordering = ["-accepted_at"]
+        indexes = [models.Index(fields=["family", "kind", "version"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.version})"

@@ -116,7 +116,32 @@ def _users(schools: dict[str, School], report: DemoReport) -> None:
                          school.commune, group=Role.DIRECTOR)
         school.directors.add(director)
     _user(report, "agent financier", f"finance@{d}", "Fabrice", "Finance", group=Role.FINANCE)
-    _user(report, "parent", f"parent@{d}", "Marie", "Joseph")
+    parent = _user(report, "parent", f"parent@{d}", "Marie", "Joseph")
+    if parent.family_id is None:
+        _demo_family(parent, schools["sainte-luce-maternelle"], report)
+
+
+def _demo_family(parent, school: School, report: DemoReport) -> None:
+    """The demo parent's family: two children at the Sainte-Luce nursery
+    school, address confirmed, so that a dossier can be filed at once."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from accounts.constants import SchoolLevel
+    from accounts.models import Child, Family
+
+    family = Family.objects.create(name="Joseph", address="Rue Schœlcher", postal_code="97228",
+                                   commune="Sainte-Luce", phone="0696 12 34 56")
+    family.schools.add(school)
+    Child.objects.create(family=family, first_name="Léa", last_name="Joseph", birth_date=date(2022, 3, 14),
+                         level=SchoolLevel.PS)
+    Child.objects.create(family=family, first_name="Noé", last_name="Joseph", birth_date=date(2020, 9, 2),
+                         level=SchoolLevel.GS)
+    parent.family = family
+    parent.email_confirmed_at = parent.email_confirmed_at or timezone.now()
+    parent.save(update_fields=["family", "email_confirmed_at"])
+    report.created.append("famille Joseph (Léa et Noé)")
 
 
 @transaction.atomic

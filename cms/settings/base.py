@@ -8,6 +8,7 @@ S3-compatible storage. With ``DJANGO_ENV=production`` the secrets have no
 default: a missing or malformed variable stops start-up with one line.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -124,6 +125,8 @@ INSTALLED_APPS = [
     # Tasks
     "huey.contrib.djhuey",
     "django_tasks",
+    # Login throttling
+    "axes",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -145,6 +148,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # A family whose account a school created must choose its password first.
+    "accounts.middleware.ProvisionalPasswordMiddleware",
+    # Turns django-axes' lockout into the login page with a French message; last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -153,6 +160,12 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# Staff sign in through the same page as families (Wagtail's own login page
+# is not linked anywhere).
+WAGTAILADMIN_LOGIN_URL = "/compte/connexion/"
+WAGTAIL_FRONTEND_LOGIN_URL = WAGTAILADMIN_LOGIN_URL
+# Password resets go through /compte/mot-de-passe/oublie/ (and the outbox).
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # Two engines, two folders: templates/jinja2 holds everything the public sees
 # (rendered by Jinja2, and searched first so that our 404/500 and
@@ -274,6 +287,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes): five wrong passwords for one address from
+# one machine lock that pair out for 15 minutes. The first backend only
+# counts and refuses; the second one checks the password.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.ThrottledLoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.ratelimit.login_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.ratelimit.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+AXES_VERBOSE = False
+# Links sent by e-mail.
+ACCOUNT_CONFIRMATION_HOURS = 48
+ACCOUNT_INVITATION_DAYS = 14
+GUARDIAN_INVITATION_DAYS = 7
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # --- Internationalisation ------------------------------------------------------------
 
