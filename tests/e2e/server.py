@@ -18,6 +18,7 @@ queue and cache live under a key prefix of this run, deleted at the end.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -231,5 +232,8 @@ def _delete_redis_keys(redis_url: str, key_prefix: str) -> None:
     import redis
 
     client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(match=f"*{key_prefix}*", count=1000):
-        client.delete(key)
+    # The cache keeps the prefix as it is; Huey's RedisStorage.clean_name
+    # keeps only letters, digits and underscores of the queue's name.
+    for pattern in {key_prefix, re.sub("[^A-Za-z0-9_]", "", key_prefix)}:
+        for key in client.scan_iter(match=f"*{pattern}*", count=1000):
+            client.delete(key)
