@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,11 @@ class NotificationsConfig(AppConfig):
         post_migrate.connect(_ensure_message_templates, sender=self)
 
 
-def _ensure_message_templates(sender, **kwargs) -> None:
+def _ensure_message_templates(sender, apps=None, **kwargs) -> None:
+    try:
+        (apps or global_apps).get_model("notifications", "MessageTemplate")
+    except LookupError:  # migrated backwards, before the table existed
+        return
     from .services import message_templates_ensure
 
     message_templates_ensure()

@@ -21,6 +21,7 @@ settings, change data, or run forever. Three layers see to it:
 from __future__ import annotations
 
 import contextvars
+import functools
 import re
 import datetime as dt
 import time
@@ -241,9 +242,16 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
 _env = MessageEnvironment()
 
 
+@functools.lru_cache(maxsize=256)
+def _compile(source: str):
+    # A compiled template is immutable and thread-safe: the same few sources
+    # are rendered for every message, so they are compiled once.
+    return _env.from_string(source)
+
+
 def render(source: str, context: dict) -> str:
     """Render one template within the budget; raises on any problem."""
-    template = _env.from_string(source)
+    template = _compile(source)
     token = _budget.set(_Budget(steps=MAX_STEPS, deadline=time.monotonic() + DEADLINE_SECONDS))
     try:
         chunks, length = [], 0

@@ -239,9 +239,11 @@ def notifications_sweep(*, pending_grace: int | None = None, sending_timeout: in
     stuck = Notification.objects.filter(status=Status.SENDING, claimed_at__lte=now - timedelta(seconds=sending_timeout))
     stuck_ids = list(stuck.values_list("pk", flat=True)[:batch])
     stuck = stuck.filter(pk__in=stuck_ids)
-    interrupted = "Envoi interrompu (le processus d'envoi s'est arrêté) : repris."
-    stuck.filter(attempts__gte=_setting("MAX_ATTEMPTS")).update(status=Status.FAILED, last_error=interrupted)
-    stuck.update(status=Status.PENDING, next_attempt_at=now, last_error=interrupted)
+    interrupted = "Envoi interrompu : le processus d'envoi s'est arrêté"
+    stuck.filter(attempts__gte=_setting("MAX_ATTEMPTS")).update(
+        status=Status.FAILED, last_error=f"{interrupted} à chaque tentative."
+    )
+    stuck.update(status=Status.PENDING, next_attempt_at=now, last_error=f"{interrupted} ; envoi repris.")
 
     due = Notification.objects.filter(
         status=Status.PENDING, next_attempt_at__lte=now - timedelta(seconds=pending_grace)

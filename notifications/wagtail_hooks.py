@@ -128,11 +128,11 @@ class NotificationViewSet(ModelViewSet):
     list_display = [
         "subject",
         "recipient",
-        Column("event", label=_("événement"), accessor="get_event_display"),
-        Column("status", label=_("statut"), accessor="get_status_display"),
+        Column("event", label=_("Événement"), accessor="get_event_display"),
+        Column("status", label=_("Statut"), accessor="get_status_display"),
         "attempts",
         "last_error",
-        DateColumn("created_at", label=_("créée le")),
+        DateColumn("created_at", label=_("Créée le")),
     ]
     list_filter = ["status", "event"]
     search_fields = ["recipient", "subject"]
