@@ -11,7 +11,7 @@ from wagtail.models import Page, Site
 from accounts.constants import Role
 from cms.models import HelpIndexPage, HelpPage, HomePage, School
 
-from . import content, enrolment
+from . import consents, content, enrolment
 
 
 @dataclass
@@ -152,4 +152,5 @@ def load_demo() -> DemoReport:
     schools = _schools(report)
     _users(schools, report)
     enrolment.load_enrolment_form(home=home, report=report)
+    consents.load_consents(home=home, schools=schools, report=report)
     return report
