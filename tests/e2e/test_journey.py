@@ -19,6 +19,7 @@ with ``journey.completed("<step>")``). ``tests/e2e/README.md`` keeps the list.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -35,8 +36,21 @@ expect = sync_api.expect
 DEMO = "inscrire.example"
 DIRECTOR = f"direction.sainte-luce-maternelle@{DEMO}"
 FINANCE = f"finance@{DEMO}"
+SCHOOL = "École maternelle du Bourg"  # Sainte-Luce, 97228, whose director is DIRECTOR
 # In the order of the issue; each test below ends with journey.completed(<its step>).
 STEPS = ["aide", "inscription", "enfants", "dossier", "validation", "paiement", "cloisonnement"]
+
+
+def account_path() -> str:
+    from django.urls import reverse
+
+    return reverse("accounts:account")
+
+
+def confirmation_path() -> str:
+    from django.urls import reverse
+
+    return reverse("accounts:confirm_email", args=["x"]).removesuffix("x/")
 
 
 def waiting_for(issue: int, what: str) -> None:
@@ -137,22 +151,74 @@ def test_1a_a_parent_reads_the_help_pages_on_a_phone(journey):
 
 
 def test_1b_the_parent_signs_up_in_five_steps_and_confirms_the_email(journey):
-    waiting_for(3, "inscription en cinq étapes et confirmation de l'adresse e-mail")
     journey.requires("aide")
-    # parent = journey.person("parent"); from the home page, « Créer un compte »;
-    # each of the five steps: fill it, journey.check(page, "1x-inscription-etape-N"),
-    # « Étape N sur 5 » visible; step 3 searches the postal code 97228 and picks
-    # the Sainte-Luce school; step 4 accepts the terms and the school's rules.
-    # Then: mail = journey.mailbox.wait_for(to=parent.email, subject_contains="…");
-    # page.goto(mail.link_starting_with(journey.app.url)); the account says confirmed.
+    parent = journey.person("parent")
+    page = parent.page
+    page.goto("/")
+    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Créer un compte").click()
+
+    expect(page.get_by_text("Étape 1 sur 5")).to_be_visible()
+    journey.check(page, "10-inscription-etape-1")
+    page.get_by_label("Nom", exact=True).fill("Louis-Joseph")
+    page.get_by_label("Prénom", exact=True).fill("Séverine")
+    page.get_by_label("Adresse e-mail", exact=True).fill(parent.email)
+    page.get_by_role("button", name="Continuer").click()
+
+    expect(page.get_by_text("Étape 2 sur 5")).to_be_visible()
+    journey.check(page, "11-inscription-etape-2")
+    page.get_by_label("Mot de passe", exact=True).fill(parent.password)
+    page.get_by_label("Confirmez le mot de passe", exact=True).fill(parent.password)
+    page.get_by_role("button", name="Continuer").click()
+
+    expect(page.get_by_text("Étape 3 sur 5")).to_be_visible()
+    page.get_by_label("Code postal ou commune").fill("97228")
+    page.get_by_role("button", name="Rechercher").click()
+    school = page.get_by_role("checkbox", name=re.compile(SCHOOL))
+    expect(school).to_be_visible()
+    journey.check(page, "12-inscription-etape-3")
+    school.check()
+    page.get_by_role("button", name="Continuer").click()
+
+    expect(page.get_by_text("Étape 4 sur 5")).to_be_visible()
+    journey.check(page, "13-inscription-etape-4")
+    boxes = page.get_by_role("checkbox")
+    expect(boxes.first).to_be_visible()
+    for box in boxes.all():
+        box.check()
+    page.get_by_role("button", name="Créer mon compte").click()
+
+    expect(page.get_by_text("Étape 5 sur 5")).to_be_visible()
+    expect(page.get_by_text("Votre compte est actif.")).to_be_visible()
+    journey.check(page, "14-inscription-etape-5")
+
+    # The confirmation link comes by e-mail, through the outbox and the Huey consumer.
+    mail = journey.mailbox.wait_for(to=parent.email, subject_contains="Confirmez votre adresse e-mail")
+    page.goto(mail.link_starting_with(journey.app.url + confirmation_path()))
+    journey.check(page, "15-confirmation-adresse")
+    page.get_by_role("button", name="Confirmer mon adresse e-mail").click()
+    expect(page.get_by_text("Merci : votre adresse e-mail est confirmée.")).to_be_visible()
+    journey.check(page, "16-mon-compte")
     journey.completed("inscription")
 
 
 def test_1c_the_parent_adds_two_children(journey):
-    waiting_for(3, "« Mon compte » : ajouter les enfants")
     journey.requires("inscription")
-    # Two children (first name, last name, birth date, level) from « Mon compte »;
-    # journey.check each form and the list; keep their names in journey.facts.
+    page = journey.person("parent").page
+    children = [("Maël", "2022-05-09", "Petite section"), ("Inès", "2019-11-23", "CP")]
+    for number, (first_name, birth_date, level) in enumerate(children, start=17):
+        page.goto(account_path())
+        page.get_by_role("link", name="Ajouter un enfant").click()
+        page.get_by_label("Prénom", exact=True).fill(first_name)
+        page.get_by_label("Nom", exact=True).fill("Louis-Joseph")
+        page.get_by_label("Date de naissance").fill(birth_date)
+        page.get_by_label("Niveau à la rentrée").select_option(label=level)
+        journey.check(page, f"{number}-enfant-{first_name}")
+        page.get_by_role("button", name="Enregistrer").click()
+        expect(page.get_by_text(f"{first_name} est ajouté(e) à votre famille.")).to_be_visible()
+    for first_name, *_ in children:
+        expect(page.get_by_role("link", name=f"{first_name} Louis-Joseph")).to_be_visible()
+    journey.check(page, "19-mon-compte-deux-enfants")
+    journey.facts["enfants"] = [first_name for first_name, *_ in children]
     journey.completed("enfants")
 
 
