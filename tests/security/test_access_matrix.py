@@ -1,0 +1,384 @@
+"""The access matrix: every URL of the site × every role.
+
+The URLs come from the URL configuration itself (``get_resolver()``, walked
+recursively): every public and family URL, and the Wagtail admin URLs whose
+view is the project's own code. Each one must have a line in ``RULES``
+saying who may reach it; a new URL without one fails
+``test_every_url_has_a_rule`` with the line to add.
+
+Each URL is requested, with its kwargs filled with the ids of family A's
+objects at school X, by anonymous visitors, family A, family B, the
+directors of schools X and Y, a finance agent and an editor. Whoever is not
+allowed gets 403/404 or the login page; whoever is not allowed to see family
+A's child never finds the child's name in the answer (page, error page or
+redirect), even on pages they may reach. No answer is ever a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from wagtail.models import Page, Site
+
+from accounts.models import Child
+from cms.models import HomePage
+from forms.models import Document
+from tests.factories import FamilyFactory, SchoolFactory, SubmissionFactory, UserFactory
+from tests.forms.conftest import PDF, confirmed
+from workflows import services as workflow_services
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "family_a", "family_b", "director_x", "director_y", "finance", "editor")
+PROJECT_MODULES = ("accounts.", "forms.", "workflows.", "payments.", "notifications.", "cms.")
+
+# Family A's child: names nobody else has, so that finding them in a page is a leak.
+CHILD_FIRST, CHILD_LAST = "Zéphyrine", "Quintal-Matrice"
+
+# --- Who may reach what -----------------------------------------------------------------------------
+
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+FAMILIES = frozenset({"family_a", "family_b"})
+FAMILY_A = frozenset({"family_a"})
+DIRECTOR_X = frozenset({"director_x"})
+DIRECTORS = frozenset({"director_x", "director_y"})
+WORKSPACE = frozenset({"director_x", "director_y", "finance"})
+EDITORS = frozenset({"editor"})
+NOBODY = frozenset()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``reach``: the roles that get in (anything but 403/404/login).
+    ``method``: how the URL is asked (POST-only views are posted empty).
+    ``sees_child``: the roles allowed to read family A's child on it."""
+
+    reach: frozenset
+    method: str = "get"
+    sees_child: frozenset = frozenset({"family_a", "director_x"})
+    lands_on: str = ""  # where the view sends those it served (not a refusal)
+
+
+RULES: dict[str, Rule] = {
+    # Public pages (Wagtail's page tree and its helpers).
+    "wagtail_serve": Rule(EVERYONE),
+    "wagtailcore_login": Rule(EVERYONE),
+    # An unknown restriction or document id: 404 for everyone, never a 500.
+    "wagtailcore_authenticate_with_password": Rule(NOBODY),
+    "wagtaildocs_serve": Rule(NOBODY),
+    "wagtaildocs_authenticate_with_password": Rule(NOBODY),
+    # Account: sign in and up, confirmation and password links are public.
+    "accounts:login": Rule(EVERYONE),
+    "accounts:logout": Rule(EVERYONE, method="post"),
+    "accounts:signup": Rule(EVERYONE),
+    # Signed-in people have nothing to sign up for: sent to « Mon compte ».
+    "accounts:signup_step": Rule(frozenset({"anonymous"})),
+    "accounts:signup_done": Rule(SIGNED_IN),
+    # Links with a token: an invalid token is a 404 for everyone.
+    "accounts:confirm_email": Rule(NOBODY),
+    "accounts:confirmation_resend": Rule(SIGNED_IN, method="post", lands_on="/compte/"),
+    "accounts:password_change": Rule(SIGNED_IN),
+    "accounts:password_reset": Rule(EVERYONE),
+    "accounts:password_reset_done": Rule(EVERYONE),
+    "accounts:password_reset_confirm": Rule(EVERYONE),
+    "accounts:password_reset_complete": Rule(EVERYONE),
+    "accounts:guardian_accept": Rule(NOBODY),
+    # « Mon compte »: each family its own; staff are sent to their account page.
+    "accounts:account": Rule(SIGNED_IN),
+    "accounts:contact_edit": Rule(FAMILIES),
+    "accounts:child_add": Rule(FAMILIES),
+    "accounts:child_edit": Rule(FAMILY_A),
+    "accounts:guardian_invite": Rule(FAMILIES),
+    "accounts:consents": Rule(FAMILIES),
+    # Family area: the lists are everyone's own; a dossier is its family's.
+    "workflows:family_list": Rule(SIGNED_IN),
+    "workflows:family_dossier": Rule(FAMILY_A),
+    "workflows:family_withdraw": Rule(FAMILY_A, method="post"),
+    "dossiers:list": Rule(SIGNED_IN),
+    "dossiers:start": Rule(SIGNED_IN, method="post"),
+    "dossiers:detail": Rule(FAMILY_A),
+    "dossiers:step": Rule(FAMILY_A),
+    "dossiers:review": Rule(FAMILY_A),
+    # A document: the family and the directors of the dossier's school.
+    "dossiers:document": Rule(frozenset({"family_a", "director_x"})),
+    # Staff workspace (Wagtail admin).
+    # Directors invite for their schools, editors for any school.
+    "accounts_invite_family": Rule(DIRECTORS | EDITORS),
+    "workflows_admin:index": Rule(WORKSPACE),
+    "workflows_admin:validate_many": Rule(WORKSPACE, method="post"),
+    "workflows_admin:detail": Rule(DIRECTOR_X),
+    "workflows_admin:decide": Rule(DIRECTOR_X, method="post"),
+    "workflows_admin:message": Rule(DIRECTOR_X, method="post"),
+    "workflows_admin:document": Rule(DIRECTOR_X),
+    # The outbox: editors follow what was sent. Its subjects name children,
+    # so editors do read them there.
+    "notification:index": Rule(EDITORS, sees_child=frozenset({"family_a", "director_x", "editor"})),
+    "notification:index_results": Rule(EDITORS, sees_child=frozenset({"family_a", "director_x", "editor"})),
+    "notification:inspect": Rule(EDITORS, sees_child=frozenset({"family_a", "director_x", "editor"})),
+    "notification:resend": Rule(EDITORS, sees_child=frozenset({"family_a", "director_x", "editor"})),
+}
+
+
+# --- The URLs, from the URL configuration -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    pattern: URLPattern
+    prefix: str
+    module: str
+
+
+def _view_module(pattern: URLPattern) -> str:
+    callback = pattern.callback
+    view_class = getattr(callback, "view_class", None)
+    return (view_class or callback).__module__
+
+
+def _walk(patterns, prefix: str = "", namespace: str | None = None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        else:
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            yield Route(name or "", pattern, prefix, _view_module(pattern))
+
+
+def site_routes() -> list[Route]:
+    """Every URL outside the Wagtail admin, and the admin URLs served by the
+    project's own views."""
+    routes = []
+    for route in _walk(get_resolver().url_patterns):
+        in_admin = route.prefix.startswith("cms/")
+        if in_admin and not route.module.startswith(PROJECT_MODULES):
+            continue
+        if route.prefix.startswith("media/") or route.prefix.startswith("static/"):
+            continue  # DEBUG-only file serving
+        routes.append(route)
+    return routes
+
+
+def test_every_url_has_a_rule():
+    routes = site_routes()
+    unnamed = [f"/{r.prefix}{r.pattern.pattern} ({r.module})" for r in routes if not r.name]
+    assert not unnamed, "Give these URLs a name so that the access matrix can hold a rule for them: " + ", ".join(
+        unnamed
+    )
+    missing = sorted({r.name for r in routes} - RULES.keys())
+    assert not missing, (
+        "New URL(s) without an access rule: "
+        + ", ".join(missing)
+        + ". Add a line to RULES in tests/security/test_access_matrix.py saying which roles may reach each "
+        "(e.g. \"" + missing[0] + "\": Rule(FAMILY_A)), and check that the others get 403/404."
+    )
+
+
+def test_no_rule_for_a_url_that_is_gone():
+    names = {r.name for r in site_routes()}
+    stale = sorted(RULES.keys() - names)
+    assert not stale, f"RULES names URLs that no longer exist: {', '.join(stale)} — remove them."
+
+
+# --- The world: family A's dossier at school X, and everybody else ------------------------------------
+
+
+@pytest.fixture
+def world(db):
+    root = Page.get_first_root_node()
+    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil-matrice"))
+    Site.objects.update(is_default_site=False)
+    Site.objects.create(hostname="testserver", port=80, root_page=home, is_default_site=True, site_name="Inscrire")
+
+    school_x, school_y = SchoolFactory(name="École X"), SchoolFactory(name="École Y")
+    director_x = UserFactory(director=True)
+    director_y = UserFactory(director=True)
+    school_x.directors.add(director_x)
+    school_y.directors.add(director_y)
+
+    family_a = FamilyFactory(name="Famille Alpha")
+    family_b = FamilyFactory(name="Famille Bêta")
+    family_a.schools.add(school_x)
+    family_b.schools.add(school_y)
+    parent_a = confirmed(UserFactory(family=family_a))
+    parent_b = confirmed(UserFactory(family=family_b))
+    child_a = Child.objects.create(family=family_a, first_name=CHILD_FIRST, last_name=CHILD_LAST,
+                                   birth_date=dt.date(2020, 5, 17), level="PS")
+    child_b = Child.objects.create(family=family_b, first_name="Basile", last_name="Bêta",
+                                   birth_date=dt.date(2019, 2, 3), level="MS")
+
+    with transaction.atomic():
+        submission = SubmissionFactory(submitted=True, child=child_a, school=school_x, submitted_by=parent_a,
+                                       answers={"remarque": f"{CHILD_FIRST} aime le dessin"})
+        document = Document(submission=submission, field_name="piece", original_name="acte-naissance.pdf",
+                            content_type="application/pdf", size=len(PDF), uploaded_by=parent_a)
+        document.file.save("acte-naissance.pdf", ContentFile(PDF), save=False)
+        document.save()
+        dossier = workflow_services.dossier_open(submission=submission)
+        submission_b = SubmissionFactory(submitted=True, child=child_b, school=school_y, submitted_by=parent_b)
+        workflow_services.dossier_open(submission=submission_b)
+
+    from notifications.models import Notification
+
+    notification = Notification.objects.filter(family=family_a).first()
+    return {
+        "users": {
+            "family_a": parent_a,
+            "family_b": parent_b,
+            "director_x": director_x,
+            "director_y": director_y,
+            "finance": UserFactory(finance=True),
+            "editor": UserFactory(editor=True),
+        },
+        "dossier": dossier,
+        "submission": submission,
+        "document": document,
+        "child": child_a,
+        "parent": parent_a,
+        "notification": notification,
+    }
+
+
+def _kwargs(route: Route, world: dict) -> tuple[list, dict]:
+    """Fill the URL's parameters with family A's objects (and harmless
+    values where no object is meant)."""
+    submission, dossier, document = world["submission"], world["dossier"], world["document"]
+    kwargs = {}
+    for key in route.pattern.pattern.converters:
+        if key == "public_id":
+            kwargs[key] = document.public_id if route.name == "dossiers:document" else submission.public_id
+        elif key == "pk":
+            if route.name.startswith("workflows_admin:"):
+                kwargs[key] = dossier.pk
+            elif route.name == "accounts:child_edit":
+                kwargs[key] = world["child"].pk
+            elif route.name.startswith("notification:"):
+                kwargs[key] = world["notification"].pk if world["notification"] else 1
+            else:
+                kwargs[key] = 1
+        elif key == "document_id":
+            kwargs[key] = document.public_id
+        elif key == "decision":
+            kwargs[key] = "validate"
+        elif key == "index":
+            kwargs[key] = 0
+        elif key == "step":
+            kwargs[key] = 1
+        elif key == "uidb64":
+            kwargs[key] = "MQ"
+        elif key in {"token"}:
+            kwargs[key] = "jeton-invalide"
+        elif key in {"restriction_id", "page_view_restriction_id", "page_id"}:
+            kwargs[key] = 999999
+        else:
+            kwargs[key] = 1
+    args = []
+    if not kwargs and route.pattern.pattern.regex.groups:
+        # Positional regex groups (Wagtail's document serving).
+        args = ["999999", "inconnu.pdf"][: route.pattern.pattern.regex.groups]
+    return args, kwargs
+
+
+def _url(route: Route, world: dict) -> str:
+    from django.urls import reverse
+
+    args, kwargs = _kwargs(route, world)
+    if route.name == "wagtail_serve":
+        return "/"
+    return reverse(route.name, args=args or None, kwargs=kwargs or None)
+
+
+# Where refusals send people: the login page; the admin's dashboard (Wagtail
+# refuses a view the user has no permission for that way); « Mon compte »
+# (family pages refuse staff accounts, which have no family, that way).
+REFUSAL_REDIRECTS = ("/compte/connexion/", "/cms/login/")
+REFUSAL_HOMES = ("/cms/", "/compte/")
+
+
+def _denied(response) -> bool:
+    if response.status_code in {403, 404}:
+        return True
+    if response.status_code in {301, 302}:
+        location = response["Location"]
+        return location.startswith(REFUSAL_REDIRECTS) or location in REFUSAL_HOMES
+    return False
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace") + response.get("Location", "")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(world, role):
+    problems = []
+    for route in site_routes():
+        rule = RULES.get(route.name)
+        if rule is None:
+            continue  # reported by test_every_url_has_a_rule
+        url = _url(route, world)
+        client = Client()
+        if role != "anonymous":
+            client.force_login(world["users"][role])
+        response = getattr(client, rule.method)(url)
+        if response.status_code >= 500:
+            problems.append(f"{route.name} {url}: {response.status_code}")
+            continue
+        denied = _denied(response) and not (rule.lands_on and response.get("Location") == rule.lands_on)
+        if role in rule.reach and denied:
+            problems.append(f"{route.name} {url}: {role} should get in, got {response.status_code} "
+                            f"{response.get('Location', '')}")
+        elif role not in rule.reach and not denied:
+            problems.append(f"{route.name} {url}: {role} should be refused, got {response.status_code} "
+                            f"{response.get('Location', '')}")
+        if role not in rule.sees_child:
+            body = _body(response)
+            for secret in (CHILD_FIRST, CHILD_LAST, world["dossier"].reference):
+                if secret in body:
+                    problems.append(f"{route.name} {url}: {role} reads « {secret} »")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ["family_b", "director_y", "anonymous"])
+def test_guessed_ids_in_urls_never_reveal_anything(world, role):
+    """Ids that exist (family A's) and ids that do not answer alike: the
+    same status, no name, no reference."""
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    pairs = [
+        (f"/dossiers/{world['submission'].public_id}/", f"/dossiers/{uuid.uuid4()}/"),
+        (f"/dossiers/documents/{world['document'].public_id}/", f"/dossiers/documents/{uuid.uuid4()}/"),
+        (f"/cms/dossiers/{world['dossier'].pk}/", "/cms/dossiers/99999999/"),
+        (f"/compte/enfants/{world['child'].pk}/", "/compte/enfants/99999999/"),
+    ]
+    for real, fake in pairs:
+        a, b = client.get(real), client.get(fake)
+        assert a.status_code == b.status_code, (real, a.status_code, fake, b.status_code)
+        assert not re.search(f"{CHILD_FIRST}|{CHILD_LAST}", _body(a))
+
+
+def test_staff_search_and_exports_stay_within_the_school(world):
+    """A director of school Y searching for family A's child finds nothing."""
+    client = Client()
+    client.force_login(world["users"]["director_y"])
+    for query, other in ((CHILD_FIRST, CHILD_LAST), (CHILD_LAST, CHILD_FIRST), ("Alpha", CHILD_FIRST)):
+        response = client.get("/cms/dossiers/", {"q": query})
+        assert response.status_code == 200
+        body = _body(response)
+        assert other not in body and world["dossier"].reference not in body, query
+    response = client.get("/cms/dossiers/", {"q": world["dossier"].reference})
+    assert CHILD_FIRST not in _body(response)
