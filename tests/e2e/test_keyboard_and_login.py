@@ -22,9 +22,23 @@ def login_url() -> str:
     return reverse("accounts:login")
 
 
-@pytest.mark.parametrize("path", ["/", HELP_INDEX, FIRST_HELP_PAGE, "/cette-page-n-existe-pas/"])
-def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_content(page, path):
-    page.goto(path)
+# A path, or (URL name, *args). The login page is not here: its e-mail
+# field takes the focus on arrival (see test_signing_in_with_the_keyboard_only).
+SKIP_LINK_PAGES = [
+    pytest.param("/", id="accueil"),
+    pytest.param(HELP_INDEX, id="aide"),
+    pytest.param(FIRST_HELP_PAGE, id="page-d-aide"),
+    pytest.param("/cette-page-n-existe-pas/", id="404"),
+    pytest.param(("accounts:signup_step", 1), id="inscription"),
+    pytest.param(("accounts:password_reset",), id="mot-de-passe-oublie"),
+]
+
+
+@pytest.mark.parametrize("target", SKIP_LINK_PAGES)
+def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_content(page, target):
+    from django.urls import reverse
+
+    page.goto(reverse(target[0], args=target[1:]) if isinstance(target, tuple) else target)
 
     page.keyboard.press("Tab")
     skip_link = page.get_by_role("link", name="Aller au contenu")

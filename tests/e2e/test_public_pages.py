@@ -44,17 +44,32 @@ def test_public_page(new_page, screenshot, request, path, title, viewport):
     screenshot(page, name)
 
 
+# Account pages open to anyone: (URL name, its arguments, the page's h1).
+ACCOUNT_PAGES = [
+    pytest.param("accounts:login", [], "Se connecter", id="connexion"),
+    pytest.param("accounts:signup_step", [1], "Créer votre compte famille", id="inscription-etape-1"),
+    pytest.param("accounts:password_reset", [], "Mot de passe oublié", id="mot-de-passe-oublie"),
+]
+
+
 @pytest.mark.parametrize("viewport", ["telephone", "ordinateur"])
-def test_login_page(new_page, screenshot, viewport):
+@pytest.mark.parametrize(("url_name", "args", "heading"), ACCOUNT_PAGES)
+def test_account_page(new_page, screenshot, request, url_name, args, heading, viewport):
     from django.urls import reverse
 
     page = new_page(viewport)
-    assert page.goto(reverse("accounts:login")).status == 200
-    expect(page.get_by_role("heading", level=1)).to_have_text("Se connecter")
+    assert page.goto(reverse(url_name, args=args)).status == 200
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     assert_portal_frame(page)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    assert_accessible(page, name=f"connexion-{viewport}")
-    screenshot(page, f"connexion-{viewport}")
+    assert_accessible(page, name=request.node.callspec.id)
+    screenshot(page, request.node.callspec.id)
+
+    # Sent empty: the errors are announced and the page stays accessible.
+    page.locator("main form").last.get_by_role("button").first.click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    assert_accessible(page, name=f"{request.node.callspec.id}-erreurs")
+    screenshot(page, f"{request.node.callspec.id}-erreurs")
 
 
 @pytest.mark.parametrize("viewport", ["telephone", "ordinateur"])
