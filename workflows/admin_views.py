@@ -5,11 +5,9 @@ and answer."""
 
 from __future__ import annotations
 
-import django_filters
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -19,11 +17,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.constants import SchoolLevel
 from forms.selectors import submission_documents, submission_summary
 
 from . import selectors, services
 from .constants import DossierState
+from .filters import filtered_dossiers
 from .models import Dossier
 
 PAGE_SIZE = 25
@@ -41,55 +39,13 @@ def _workspace_only(view):
     return wrapped
 
 
-class DossierFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=gettext_lazy("Enfant ou famille"), method="search")
-    state = django_filters.ChoiceFilter(label=gettext_lazy("État"), choices=DossierState.choices)
-    level = django_filters.ChoiceFilter(
-        label=gettext_lazy("Niveau"), field_name="child__level", choices=SchoolLevel.choices
-    )
-    school = django_filters.ModelChoiceFilter(label=gettext_lazy("École"), queryset=None)
-    submitted_from = django_filters.DateFilter(
-        label=gettext_lazy("Déposé à partir du"), field_name="submitted_at", lookup_expr="date__gte",
-        widget=django_forms.DateInput(attrs={"type": "date"}),
-    )
-    submitted_to = django_filters.DateFilter(
-        label=gettext_lazy("Déposé jusqu'au"), field_name="submitted_at", lookup_expr="date__lte",
-        widget=django_forms.DateInput(attrs={"type": "date"}),
-    )
-
-    class Meta:
-        model = Dossier
-        fields = []
-
-    def __init__(self, *args, schools, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["school"].queryset = schools
-
-    def search(self, queryset, name, value):
-        terms = value.split()
-        for term in terms[:5]:
-            queryset = queryset.filter(
-                Q(child__first_name__icontains=term)
-                | Q(child__last_name__icontains=term)
-                | Q(family__name__icontains=term)
-                | Q(reference__icontains=term)
-            )
-        return queryset
-
-
-def _schools_of(dossiers):
-    from cms.models import School
-
-    return School.objects.filter(pk__in=dossiers.values("school_id")).order_by("name")
-
-
 @require_GET
 @_workspace_only
 def index(request: HttpRequest) -> HttpResponse:
-    dossiers = selectors.dossiers_for_staff(user=request.user)
-    filterset = DossierFilter(request.GET or None, queryset=dossiers, schools=_schools_of(dossiers))
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else dossiers
-    page = Paginator(queryset.order_by("-submitted_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("p"))
+    filterset, queryset = filtered_dossiers(
+        dossiers=selectors.dossiers_for_staff(user=request.user), params=request.GET
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("p"))
     query = request.GET.copy()
     query.pop("p", None)
     return TemplateResponse(
@@ -250,3 +206,73 @@ def document(request: HttpRequest, pk: int, document_id) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'; sandbox"
     return response
+
+
+# --- Exports and statistics ---------------------------------------------------------------------------
+
+
+@require_POST
+@_workspace_only
+def export(request: HttpRequest) -> HttpResponse:
+    """Export the dossiers as the list shows them (same filters)."""
+    from django.http import QueryDict
+
+    from .constants import ExportFormat
+
+    format = request.POST.get("format")
+    if format not in ExportFormat.values:
+        messages.error(request, _("Choisissez un format d'export."))
+        return redirect(reverse("workflows_admin:index") + "?" + request.POST.get("query", ""))
+    params = QueryDict(request.POST.get("query", ""))
+    filters = {key: params.get(key) for key in ("q", "state", "level", "school", "submitted_from", "submitted_to")
+               if params.get(key)}
+    job = services.dossier_export_request(by=request.user, filters=filters, format=format)
+    return redirect("workflows_admin:export_status", pk=job.pk)
+
+
+def _own_export(request: HttpRequest, pk: int):
+    from .models import DossierExport
+
+    job = DossierExport.objects.filter(pk=pk, requested_by=request.user).first()
+    if job is None:
+        raise Http404(_("Export introuvable."))
+    return job
+
+
+@require_GET
+@_workspace_only
+def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    return TemplateResponse(request, "workflows/admin/export_status.html", {"job": _own_export(request, pk)})
+
+
+@require_GET
+@_workspace_only
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    from .constants import ExportStatus
+
+    job = _own_export(request, pk)
+    if job.status != ExportStatus.READY or not job.file:
+        raise Http404(_("Cet export n'est pas prêt."))
+    content_types = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    response = FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1],
+        content_type=content_types[job.format],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@_workspace_only
+def statistics(request: HttpRequest) -> HttpResponse:
+    filterset, dossiers = filtered_dossiers(
+        dossiers=selectors.dossiers_for_staff(user=request.user), params=request.GET
+    )
+    return TemplateResponse(
+        request,
+        "workflows/admin/statistics.html",
+        {"filter": filterset, "stats": selectors.dossier_statistics(dossiers=dossiers)},
+    )

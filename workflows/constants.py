@@ -34,3 +34,15 @@ class DossierAction(models.TextChoices):
     VIEWED = "viewed", _("Dossier consulté")
     DOCUMENT_VIEWED = "document_viewed", _("Document consulté")
     REMINDER = "reminder", _("Relance : dossier en attente")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", _("CSV (tableur)")
+    XLSX = "xlsx", _("Excel (XLSX)")
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    RUNNING = "running", _("En cours")
+    READY = "ready", _("Prêt")
+    FAILED = "failed", _("Échec")

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
-from .constants import DossierAction, DossierState, ValidationRole
+from .constants import DossierAction, DossierState, ExportFormat, ExportStatus, ValidationRole
 
 
 class DossierQuerySet(models.QuerySet):
@@ -100,3 +100,39 @@ class DossierProcess(Process):
     @property
     def dossier(self) -> Dossier:
         return self.artifact
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class DossierExport(models.Model):
+    """An export of dossiers as a spreadsheet, built by a Huey task. It is
+    also the audit line of the export: who exported what, and when."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("demandé par"), on_delete=models.PROTECT, related_name="+"
+    )
+    filters = models.JSONField(_("filtres"), default=dict, blank=True)
+    format = models.CharField(_("format"), max_length=5, choices=ExportFormat.choices)
+    status = models.CharField(_("état"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    total = models.PositiveIntegerField(_("dossiers"), default=0)
+    done = models.PositiveIntegerField(_("dossiers traités"), default=0)
+    file = models.FileField(_("fichier"), storage=_private_storage, upload_to="exports/", blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export de dossiers")
+        verbose_name_plural = _("exports de dossiers")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} — {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == ExportStatus.READY else (100 * self.done // self.total if self.total else 0)

@@ -82,6 +82,60 @@ def expected_family_action(*, dossier: Dossier | None, submission) -> ExpectedAc
     if dossier.state == DossierState.CORRECTION:
         return ExpectedAction(_("Corriger le dossier et le déposer à nouveau"), "dossiers:detail")
     if dossier.state == DossierState.AWAITING_PAYMENT:
-        return ExpectedAction(_("Régler le paiement"))
+        return ExpectedAction(_("Régler le paiement"), "billing:pay")
     return ExpectedAction(_("Rien : l'école s'occupe de votre dossier") if dossier.state == DossierState.SUBMITTED
                           else _("Rien"))
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int
+    percent: int
+
+
+def _bars(pairs) -> list[Bar]:
+    pairs = list(pairs)
+    top = max((count for _label, count in pairs), default=0) or 1
+    return [Bar(str(label), count, round(100 * count / top)) for label, count in pairs]
+
+
+def dossier_statistics(*, dossiers) -> dict:
+    """Counts and delays of ``dossiers`` (already scoped to the reader), as
+    bars ready to draw."""
+    from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F
+    from django.db.models.functions import TruncMonth
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    from accounts.constants import SchoolLevel
+
+    states = dict(DossierState.choices)
+    by_state = dossiers.values("state").annotate(n=Count("pk")).order_by("state")
+    by_school = dossiers.values("school__name").annotate(n=Count("pk")).order_by("-n", "school__name")
+    levels = dict(SchoolLevel.choices)
+    by_level = dossiers.values("child__level").annotate(n=Count("pk")).order_by("child__level")
+    since = (timezone.localtime() - timezone.timedelta(days=365)).replace(day=1)
+    by_month = (
+        dossiers.filter(submitted_at__gte=since)
+        .annotate(month=TruncMonth("submitted_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+
+    def average_days(start: str, end: str) -> float | None:
+        value = dossiers.filter(**{f"{end}__isnull": False}).aggregate(
+            d=Avg(ExpressionWrapper(F(end) - F(start), output_field=DurationField()))
+        )["d"]
+        return round(value.total_seconds() / 86400, 1) if value is not None else None
+
+    return {
+        "total": dossiers.count(),
+        "by_state": _bars((states.get(row["state"], row["state"]), row["n"]) for row in by_state),
+        "by_school": _bars((row["school__name"], row["n"]) for row in by_school),
+        "by_level": _bars((levels.get(row["child__level"], _("Non renseigné")), row["n"]) for row in by_level),
+        "by_month": _bars((date_format(row["month"], "YEAR_MONTH_FORMAT"), row["n"]) for row in by_month),
+        "days_to_decision": average_days("submitted_at", "decided_at"),
+        "days_to_confirmation": average_days("submitted_at", "confirmed_at"),
+    }

@@ -209,6 +209,9 @@ def dossier_open(*, submission) -> Dossier:
 def _confirmed(dossier: Dossier, *, by) -> None:
     _record(dossier, DossierAction.CONFIRMED, by=by)
     _notify_family(dossier, Event.DOSSIER_CONFIRMED, "confirmed")
+    from billing.services import attestation_schedule  # the attestation d'inscription, made after commit
+
+    attestation_schedule(dossier=dossier)
 
 
 def dossier_validate(*, dossier: Dossier, by, comment: str = "") -> Dossier:
@@ -374,3 +377,55 @@ def dossiers_remind_waiting(*, now=None) -> int:
             _notify_school(dossier, Event.DOSSIER_WAITING, f"waiting-{now:%Y-%m-%d}", days_waiting=days)
             count += 1
     return count
+
+
+# --- Exports -------------------------------------------------------------------------------------
+
+
+def dossier_export_request(*, by, filters: dict, format: str):
+    """Record an export (it is its own audit line) and build it in the
+    consumer once this transaction commits."""
+    from .models import DossierExport
+    from .tasks import dossier_export_build
+
+    export = DossierExport.objects.create(requested_by=by, filters=filters, format=format)
+    transaction.on_commit(lambda: dossier_export_build(export.pk))
+    return export
+
+
+def dossier_export_build(*, export_id: int) -> None:
+    """Build the file of an export. Safe to run twice: a finished export is
+    left alone, a half-built one is built again from the start."""
+    from django.core.files.base import ContentFile
+
+    from .constants import ExportFormat, ExportStatus
+    from .exports import build_table, to_csv, to_xlsx
+    from .filters import filtered_dossiers
+    from .models import DossierExport
+    from .selectors import dossiers_for_staff
+
+    export = DossierExport.objects.select_related("requested_by").get(pk=export_id)
+    if export.status == ExportStatus.READY:
+        return
+    # Always the requester's own scope, as it is now: a director who lost a
+    # school since asking does not export it.
+    _filterset, dossiers = filtered_dossiers(dossiers=dossiers_for_staff(user=export.requested_by),
+                                             params=export.filters)
+    DossierExport.objects.filter(pk=export.pk).update(
+        status=ExportStatus.RUNNING, total=dossiers.count(), done=0, error=""
+    )
+
+    def progress(done: int) -> None:
+        DossierExport.objects.filter(pk=export.pk).update(done=done)
+
+    try:
+        headers, rows = build_table(dossiers, progress=progress)
+        content = to_xlsx(headers, rows) if export.format == ExportFormat.XLSX else to_csv(headers, rows)
+        stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+        export.file.save(f"dossiers-{stamp}-{export.pk}.{export.format}", ContentFile(content), save=False)
+    except Exception as error:
+        DossierExport.objects.filter(pk=export.pk).update(status=ExportStatus.FAILED, error=str(error)[:2000])
+        raise
+    DossierExport.objects.filter(pk=export.pk).update(
+        status=ExportStatus.READY, file=export.file.name, done=len(rows), finished_at=timezone.now()
+    )

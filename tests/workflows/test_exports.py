@@ -1,0 +1,116 @@
+"""Exports match the screen's filter, open with openpyxl, are built by a
+Huey task with a progress page, and are the requester's own; statistics."""
+
+import csv
+import io
+
+import pytest
+from django.db import transaction
+from openpyxl import load_workbook
+
+from tests.factories import GuardianFactory, SchoolFactory, SubmissionFactory, UserFactory
+from workflows import services
+from workflows.models import DossierExport
+
+pytestmark = pytest.mark.django_db
+
+DEFINITION = {"steps": [{"title": "Santé", "items": [
+    {"type": "yesno", "name": "allergies", "label": "Allergies ?", "required": True},
+    {"type": "date", "name": "vaccin", "label": "Dernier vaccin", "required": False},
+    {"type": "text", "name": "remarque", "label": "Remarque", "required": False},
+]}]}
+
+
+@pytest.fixture
+def world(client):
+    school, other_school = SchoolFactory(name="École du Bourg"), SchoolFactory(name="École voisine")
+    director = UserFactory(director=True)
+    school.directors.add(director)
+    parent = GuardianFactory(family__name="Célestine")
+    made = []
+    for first_name, level, target, answers in [
+        ("Léa", "PS", school, {"allergies": True, "vaccin": "2025-03-14", "remarque": "=HYPERLINK(\"x\")"}),
+        ("Noé", "CP", school, {"allergies": False}),
+        ("Tom", "CP", other_school, {"allergies": False}),
+    ]:
+        with transaction.atomic():
+            submission = SubmissionFactory(
+                submitted=True, child__family=parent.family, child__first_name=first_name, child__level=level,
+                school=target, submitted_by=parent, definition=DEFINITION, answers=answers,
+            )
+            made.append(services.dossier_open(submission=submission))
+    client.force_login(director)
+    return director, made
+
+
+@pytest.fixture
+def export(client, django_capture_on_commit_callbacks):
+    def run(fmt, query=""):
+        # The task is queued on commit (and runs inline: Huey is immediate in tests).
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/cms/dossiers/exports/", {"format": fmt, "query": query})
+        return _follow(client, response)
+
+    return run
+
+
+def _follow(client, response):
+    assert response.status_code == 302
+    status = client.get(response["Location"])
+    assert status.status_code == 200
+    assert "Votre export est prêt" in status.content.decode()
+    job = DossierExport.objects.latest("pk")
+    download = client.get(f"/cms/dossiers/exports/{job.pk}/fichier/")
+    assert download.status_code == 200
+    return job, b"".join(download.streaming_content)
+
+
+def test_xlsx_export_matches_the_filter_and_opens_with_openpyxl(client, world, export):
+    director, _ = world
+    job, content = export("xlsx", "level=CP")
+    sheet = load_workbook(io.BytesIO(content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    headers = rows[0]
+    assert headers[:3] == ("Référence", "Prénom de l'enfant", "Nom de l'enfant")
+    assert headers[-3:] == ("Allergies ?", "Dernier vaccin", "Remarque")
+    assert [row[1] for row in rows[1:]] == ["Noé"]  # CP, own school only (not Tom)
+    assert rows[1][-3] == "Non"
+    assert job.requested_by == director and job.filters == {"level": "CP"}
+
+
+def test_csv_export_is_french_and_formula_safe(client, world, export):
+    _, content = export("csv")
+    assert content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    by_name = {row[1]: row for row in rows[1:]}
+    assert set(by_name) == {"Léa", "Noé"}
+    lea = by_name["Léa"]
+    assert lea[-3:] == ["Oui", "14/03/2025", "'=HYPERLINK(\"x\")"]
+    assert lea[8] == "Déposé, en attente de validation"
+
+
+def test_an_export_belongs_to_its_requester(client, world, export):
+    job, _ = export("csv")
+    other = UserFactory(director=True)
+    client.force_login(other)
+    assert client.get(f"/cms/dossiers/exports/{job.pk}/").status_code == 404
+    assert client.get(f"/cms/dossiers/exports/{job.pk}/fichier/").status_code == 404
+
+
+def test_export_progress_page_while_pending(client, world):
+    director, _ = world
+    job = DossierExport.objects.create(requested_by=director, format="csv", total=400, done=100, status="running")
+    html = client.get(f"/cms/dossiers/exports/{job.pk}/").content.decode()
+    assert "100 / 400" in html and 'http-equiv="refresh"' in html and 'value="25"' in html
+    assert client.get(f"/cms/dossiers/exports/{job.pk}/fichier/").status_code == 404
+
+
+def test_statistics_are_drawn_for_the_directors_schools(client, world):
+    director, dossiers = world
+    services.dossier_validate(dossier=dossiers[0], by=director)
+    html = client.get("/cms/dossiers/statistiques/").content.decode()
+    assert "2 dossiers." in html
+    assert "Délai moyen entre le dépôt et la décision" in html
+    assert "École du Bourg" in html and "École voisine" not in html
+    assert "<rect" in html  # charts, not only tables
+    assert "Petite section" in html and "CP" in html

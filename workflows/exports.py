@@ -1,0 +1,138 @@
+"""Spreadsheets of dossiers: one row per dossier, one column per question
+of the forms they answered, in French, dates and numbers the French way."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from forms.constants import FieldType
+from forms.definition import input_items
+from forms.selectors import display_value
+
+from .models import Dossier
+
+BATCH = 200
+
+
+def _fixed_columns() -> list[str]:
+    return [
+        _("Référence"), _("Prénom de l'enfant"), _("Nom de l'enfant"), _("Date de naissance"), _("Niveau"),
+        _("Famille"), _("École"), _("Démarche"), _("État"), _("Déposé le"), _("Décidé le"), _("Confirmé le"),
+    ]
+
+
+def _datetime(value) -> str:
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
+
+
+def _question_columns(dossiers: Iterable[Dossier]) -> list[tuple[str, str]]:
+    """(name, label) of every question, in the order of the forms; a
+    question asked by several forms (or years) is one column."""
+    columns: dict[str, str] = {}
+    for dossier in dossiers:
+        for item in input_items(dossier.submission.definition):
+            columns.setdefault(item["name"], item["label"])
+    return list(columns.items())
+
+
+def _answer(item: dict, value, documents: dict) -> str:
+    if item["type"] == FieldType.GROUP:
+        members = [m for m in item.get("fields", []) if m.get("type") not in {FieldType.HEADING, FieldType.PARAGRAPH}]
+        return " | ".join(
+            " ; ".join(f"{m['label']} : {display_value(m, row.get(m['name']))}" for m in members)
+            for row in value or []
+        )
+    if item["type"] == FieldType.FILE:
+        document = documents.get(item["name"])
+        return document.original_name if document else ""
+    return display_value(item, value)
+
+
+def _row(dossier: Dossier, questions: list[tuple[str, str]]) -> list[str]:
+    child = dossier.child
+    submission = dossier.submission
+    items = {item["name"]: item for item in input_items(submission.definition)}
+    documents = {d.field_name: d for d in submission.documents.all()}
+    fixed = [
+        dossier.reference or "",
+        child.first_name,
+        child.last_name,
+        date_format(child.birth_date, "SHORT_DATE_FORMAT") if child.birth_date else "",
+        child.get_level_display() if child.level else "",
+        dossier.family.name,
+        dossier.school.name,
+        submission.form_title,
+        dossier.get_state_display(),
+        _datetime(dossier.submitted_at),
+        _datetime(dossier.decided_at),
+        _datetime(dossier.confirmed_at),
+    ]
+    answers = [
+        _answer(items[name], submission.answers.get(name), documents) if name in items else ""
+        for name, _label in questions
+    ]
+    return [_inert(str(v)) for v in fixed + answers]
+
+
+def _inert(value: str) -> str:
+    """Families type the answers: a cell must never become a formula in the
+    school's spreadsheet (« =HYPERLINK(…) » stays text)."""
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+
+
+def build_table(dossiers, *, progress: Callable[[int], None] | None = None) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows for ``dossiers`` (a queryset), read in batches."""
+    queryset = dossiers.select_related("child", "family", "school", "submission").prefetch_related(
+        "submission__documents"
+    )
+    ids = list(queryset.values_list("pk", flat=True))
+    questions: dict[str, str] = {}
+    chunks: list[list[Dossier]] = []
+    for start in range(0, len(ids), BATCH):
+        chunk = list(queryset.filter(pk__in=ids[start:start + BATCH]).order_by("-submitted_at", "-pk"))
+        chunks.append(chunk)
+        for name, label in _question_columns(chunk):
+            questions.setdefault(name, label)
+    columns = list(questions.items())
+    rows: list[list[str]] = []
+    for chunk in chunks:
+        rows.extend(_row(dossier, columns) for dossier in chunk)
+        if progress:
+            progress(len(rows))
+    return _fixed_columns() + list(questions.values()), rows
+
+
+def to_csv(headers: list[str], rows: list[list[str]]) -> bytes:
+    """Semicolon-separated with a byte-order mark: what a French spreadsheet
+    opens without an import dialog."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(headers: list[str], rows: list[list[str]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = _("Dossiers")[:31]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        # Text stays text: a reference « 2026-00012 » or a phone number must
+        # not become a date or a number in the spreadsheet.
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
