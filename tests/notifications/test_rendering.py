@@ -167,3 +167,19 @@ def test_a_long_subject_is_cut_and_kept_on_one_line():
 def test_martinique_time_is_used_for_times():
     value = dt.datetime(2026, 1, 1, 3, 0, tzinfo=ZoneInfo("UTC"))  # 23 h the day before in Martinique
     assert date_fr(value, heure=True) == "31 décembre 2025 à 23 h 00"
+
+
+def test_templates_cannot_reach_settings():
+    for source in ("{{ settings.SECRET_KEY }}", "{{ config }}", "{{ self._TemplateReference__context }}"):
+        assert _problems(source), source
+
+
+@pytest.mark.django_db
+def test_no_method_can_be_called_even_on_a_model_instance_that_slipped_through():
+    from cms.models import School
+
+    school = School.objects.create(name="École du Bourg", kind="elementaire", postal_code="97228", commune="Sainte-Luce")
+    for source in ("{{ school.delete() }}", "{{ school.save() }}", "{{ school.families.all().delete() }}"):
+        with pytest.raises(SecurityError):
+            render(source, {"school": school})
+    assert School.objects.filter(pk=school.pk).exists()
