@@ -7,9 +7,13 @@ from wagtail.documents import urls as wagtaildocs_urls
 urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("compte/donnees/", include("privacy.urls")),
     path("compte/", include("accounts.urls")),
     path("dossiers/", include("workflows.urls")),
     path("dossiers/", include("forms.urls")),
+    path("paiements/", include("billing.urls")),
+    # django-payments' provider callbacks (the provider confirms a card payment here).
+    path("paiements/prestataire/", include("payments.urls")),
 ]
 
 if settings.DEBUG:

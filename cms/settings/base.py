@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     "forms.apps.FormsConfig",
     "workflows",
     "notifications",
+    # Payments of dossiers; the package is « billing » because django-payments is « payments ».
+    "billing",
+    "payments",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -388,6 +391,34 @@ EMAIL_USE_SSL = _bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = _int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Inscrire <ne-pas-repondre@inscrire.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Card payments (django-payments) ----------------------------------------------------
+
+# The provider used for card payments: "dummy" (django-payments' development
+# provider, which asks you to pick the outcome) outside production; in
+# production, card payment stays off until a real provider is configured,
+# e.g. CARD_PAYMENT_PROVIDER=stripe with STRIPE_SECRET_KEY and
+# STRIPE_PUBLIC_KEY (and the `stripe` package).
+CARD_PAYMENT_PROVIDER = _choice(
+    "CARD_PAYMENT_PROVIDER", "" if PRODUCTION else "dummy", ("", "dummy", "stripe")
+)
+PAYMENT_MODEL = "billing.CardPayment"
+PAYMENT_VARIANTS = {}
+if CARD_PAYMENT_PROVIDER == "dummy":
+    PAYMENT_VARIANTS["dummy"] = ("payments.dummy.DummyProvider", {})
+if CARD_PAYMENT_PROVIDER == "stripe":
+    PAYMENT_VARIANTS["stripe"] = (
+        "payments.stripe.StripeProviderV3",
+        {
+            "api_key": _required("STRIPE_SECRET_KEY"),
+            "use_token": True,
+            "endpoint_secret": env.str("STRIPE_ENDPOINT_SECRET", default="") or None,
+            "secure_endpoint": True,
+        },
+    )
+CARD_PAYMENT_VARIANT = CARD_PAYMENT_PROVIDER
+PAYMENT_HOST = urlparse(env.str("SITE_URL", default="http://127.0.0.1:8000")).netloc
+PAYMENT_USES_SSL = env.str("SITE_URL", default="http://127.0.0.1:8000").startswith("https://")
 
 # --- Wagtail --------------------------------------------------------------------------
 

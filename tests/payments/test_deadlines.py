@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from payments.deadlines import due_date, due_deadline, is_on_time, local_today, reminder_dates
+from billing.deadlines import due_date, due_deadline, is_on_time, local_today, reminder_dates
 
 MQ = ZoneInfo("America/Martinique")
 UTC = dt.timezone.utc

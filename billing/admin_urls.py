@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import admin_views
+
+urlpatterns = [
+    path("", admin_views.index, name="index"),
+    path("mandats/<int:pk>/", admin_views.mandate_detail, name="mandate"),
+    path("mandats/<int:pk>/document/", admin_views.mandate_document, name="mandate_document"),
+    path("mandats/<int:pk>/valider/", admin_views.mandate_validate, name="mandate_validate"),
+    path("mandats/<int:pk>/refuser/", admin_views.mandate_refuse, name="mandate_refuse"),
+    path("especes/<int:dossier_pk>/", admin_views.cash, name="cash"),
+    path("export/", admin_views.export, name="export"),
+    path("prelevements/<int:pk>/rejeter/", admin_views.debit_reject, name="debit_reject"),
+]

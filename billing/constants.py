@@ -1,0 +1,46 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Service(models.TextChoices):
+    """What a family pays for each month."""
+
+    CANTEEN = "canteen", _("Restauration scolaire (cantine)")
+    AFTER_SCHOOL = "after_school", _("Accueil périscolaire (garderie)")
+    STUDY = "study", _("Étude surveillée")
+    TRANSPORT = "transport", _("Transport scolaire")
+
+
+class PaymentMode(models.TextChoices):
+    SEPA = "sepa", _("Prélèvement automatique")
+    CARD = "card", _("Carte bancaire")
+    CASH = "cash", _("Espèces")
+
+
+class ArrangementStatus(models.TextChoices):
+    """Where the family's chosen way of paying stands."""
+
+    CHOSEN = "chosen", _("Mode choisi, en attente du paiement")
+    TO_CHECK = "to_check", _("En cours de vérification par le service financier")
+    SETTLED = "settled", _("Réglé")
+    REJECTED = "rejected", _("Rejeté : un nouveau règlement est attendu")
+
+
+class MandateStatus(models.TextChoices):
+    AWAITING_SIGNATURE = "awaiting_signature", _("À signer par la famille")
+    SIGNED = "signed", _("Signé, à vérifier")
+    VALIDATED = "validated", _("Validé")
+    REFUSED = "refused", _("Refusé")
+    REVOKED = "revoked", _("Révoqué")
+
+
+class DebitStatus(models.TextChoices):
+    EXPORTED = "exported", _("Transmis à la banque")
+    REJECTED = "rejected", _("Rejeté par la banque")
+
+
+class SequenceType(models.TextChoices):
+    """SEPA sequence: the first debit of a mandate, then recurring ones."""
+
+    FIRST = "FRST", _("Premier prélèvement")
+    RECURRING = "RCUR", _("Prélèvement récurrent")

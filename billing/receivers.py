@@ -1,0 +1,17 @@
+"""django-payments tells of every status change through ``status_changed``
+— from our payment page or from the provider's callback when the family
+never comes back. The service decides whether it counts."""
+
+from django.dispatch import receiver
+from payments import PaymentStatus
+from payments.signals import status_changed
+
+from .models import CardPayment
+
+
+@receiver(status_changed, sender=CardPayment, dispatch_uid="billing_card_status_changed")
+def card_status_changed(sender, instance: CardPayment, **kwargs) -> None:
+    if instance.status == PaymentStatus.CONFIRMED:
+        from .services import card_payment_confirmed
+
+        card_payment_confirmed(card_payment_id=instance.pk)

@@ -1,0 +1,173 @@
+"""Reads of payments, always scoped to who asks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.constants import Role
+from workflows.constants import DossierState
+from workflows.models import Dossier
+
+from . import deadlines
+from .constants import ArrangementStatus, MandateStatus, PaymentMode
+from .models import Attestation, CardPayment, DirectDebit, Mandate, PaymentArrangement, PaymentSettings, Tariff
+
+# The months a school year is billed: September to June.
+SCHOOL_YEAR_MONTHS = 10
+
+
+def school_year_of(dossier: Dossier) -> str:
+    from workflows.services import school_year_for
+
+    return school_year_for(timezone.localtime(dossier.submitted_at))
+
+
+def school_year_months(school_year: str) -> list[dt.date]:
+    start = int(school_year[:4])
+    months, month = [], dt.date(start, 9, 1)
+    for _ in range(SCHOOL_YEAR_MONTHS):
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def tariffs_for(*, dossier: Dossier) -> QuerySet[Tariff]:
+    return Tariff.objects.filter(school_id=dossier.school_id, school_year=school_year_of(dossier)).order_by("service")
+
+
+def first_month_choices(*, dossier: Dossier) -> list[dt.date]:
+    """The months the family may start with: those of the school year whose
+    due date had not passed when the dossier was validated (so that the
+    default never slides while a family waits)."""
+    since = deadlines.local_today(dossier.decided_at or dossier.submitted_at)
+    months = [m for m in school_year_months(school_year_of(dossier)) if deadlines.due_date(m) >= since]
+    return months or school_year_months(school_year_of(dossier))[-1:]
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a dossier awaiting payment owes, and by when."""
+
+    first_month: dt.date
+    amount: Decimal | None
+    due_date: dt.date
+    arrangement: PaymentArrangement | None
+
+
+def payment_terms(*, dossier: Dossier) -> Terms:
+    arrangement = PaymentArrangement.objects.filter(dossier=dossier).select_related("tariff").first()
+    if arrangement is not None:
+        return Terms(arrangement.first_month, arrangement.amount, arrangement.due_date, arrangement)
+    first = first_month_choices(dossier=dossier)[0]
+    lowest = tariffs_for(dossier=dossier).order_by("monthly_amount").first()
+    return Terms(first, lowest.monthly_amount if lowest else None, deadlines.due_date(first), None)
+
+
+def arrangement_for_family(*, user, dossier: Dossier) -> PaymentArrangement | None:
+    if not user.is_authenticated or user.family_id != dossier.family_id:
+        return None
+    return PaymentArrangement.objects.filter(dossier=dossier).select_related("tariff").first()
+
+
+def current_mandate(*, dossier: Dossier) -> Mandate | None:
+    return dossier.mandates.exclude(status__in=[MandateStatus.REVOKED]).order_by("-created_at", "-pk").first()
+
+
+def card_enabled() -> bool:
+    return bool(settings.CARD_PAYMENT_VARIANT)
+
+
+def attestation_for_family(*, user, dossier: Dossier) -> Attestation | None:
+    if not user.is_authenticated or user.family_id != dossier.family_id:
+        return None
+    return Attestation.objects.filter(dossier=dossier).first()
+
+
+def payment_settings() -> PaymentSettings:
+    return PaymentSettings.load()
+
+
+# --- Finance workspace ---------------------------------------------------------------------------------
+
+
+def is_finance_user(user) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.groups.filter(name=Role.FINANCE.value).exists()
+
+
+def finance_dossiers(*, user) -> QuerySet[Dossier]:
+    """The dossiers a finance agent may act on: those with a payment, within
+    the workspace's own scope (``workflows.selectors.dossiers_for_staff``)."""
+    from workflows.selectors import dossiers_for_staff
+
+    if not is_finance_user(user):
+        return Dossier.objects.none()
+    return dossiers_for_staff(user=user).filter(payment_required=True)
+
+
+def mandates_to_check(*, user) -> QuerySet[Mandate]:
+    return (
+        Mandate.objects.filter(status=MandateStatus.SIGNED, dossier__in=finance_dossiers(user=user))
+        .select_related("dossier__child", "dossier__family", "dossier__school")
+        .order_by("created_at")
+    )
+
+
+def mandate_for_finance(*, user, pk: int) -> Mandate | None:
+    return Mandate.objects.filter(pk=pk, dossier__in=finance_dossiers(user=user)).select_related(
+        "dossier__child", "dossier__family", "dossier__school"
+    ).first()
+
+
+def cash_to_record(*, user) -> QuerySet[PaymentArrangement]:
+    return (
+        PaymentArrangement.objects.filter(
+            mode=PaymentMode.CASH, dossier__state=DossierState.AWAITING_PAYMENT,
+            dossier__in=finance_dossiers(user=user),
+        )
+        .exclude(status=ArrangementStatus.SETTLED)
+        .select_related("tariff", "dossier__child", "dossier__family", "dossier__school")
+        .order_by("first_month", "dossier__reference")
+    )
+
+
+def overdue_dossiers(*, user, now: dt.datetime | None = None) -> list[tuple[Dossier, Terms]]:
+    """Dossiers still awaiting payment after their due date — flagged, never
+    cancelled: the finance agent decides what follows."""
+    now = now or timezone.now()
+    rows = []
+    waiting = finance_dossiers(user=user).filter(state=DossierState.AWAITING_PAYMENT).order_by("reference")
+    for dossier in waiting:
+        terms = payment_terms(dossier=dossier)
+        if terms.arrangement is not None and terms.arrangement.status == ArrangementStatus.TO_CHECK:
+            continue  # the family did its part; the mandate waits for finance
+        if now >= deadlines.due_deadline(terms.first_month):
+            rows.append((dossier, terms))
+    return rows
+
+
+def debits_for_month(*, user, month: dt.date) -> QuerySet[DirectDebit]:
+    return DirectDebit.objects.filter(month=month, mandate__dossier__in=finance_dossiers(user=user)).select_related(
+        "mandate__dossier__child", "mandate__dossier__family"
+    )
+
+
+def debit_for_finance(*, user, pk: int) -> DirectDebit | None:
+    return DirectDebit.objects.filter(pk=pk, mandate__dossier__in=finance_dossiers(user=user)).select_related(
+        "mandate__dossier"
+    ).first()
+
+
+def card_payments_not_counted(*, user) -> QuerySet[CardPayment]:
+    """Card payments the provider confirmed but that did not count (already
+    paid, wrong amount): to refund."""
+    return CardPayment.objects.filter(dossier__in=finance_dossiers(user=user)).exclude(refusal="").select_related(
+        "dossier"
+    )

@@ -1,0 +1,640 @@
+"""Writes of payments. Each one checks who acts and that the dossier still
+waits for it, locks what it changes, and records money once: a card payment
+and a cash receipt number each have a unique row in the ledger, so a replayed
+confirmation or a second receipt with the same number is refused by the
+database even if two requests race past the checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from notifications.constants import Event
+from workflows.constants import DossierAction, DossierState
+from workflows.models import Dossier, DossierEvent
+
+from . import deadlines, pdf, selectors, sepa
+from .constants import ArrangementStatus, DebitStatus, MandateStatus, PaymentMode, SequenceType
+from .models import (
+    Attestation,
+    CardPayment,
+    DirectDebit,
+    Mandate,
+    Payment,
+    PaymentArrangement,
+    Tariff,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD = 5 * 1024 * 1024
+SIGNED_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+class PaymentError(Exception):
+    """A payment action that cannot be done; ``errors`` maps form fields
+    (or ``None``) to French messages for the user."""
+
+    def __init__(self, message: str, field: str | None = None, errors: dict | None = None) -> None:
+        self.message = message
+        self.errors = errors or {field: message}
+        super().__init__(message)
+
+
+def _amount_text(value: Decimal) -> str:
+    return formats.number_format(value, 2, use_l10n=True) + " €"
+
+
+# --- The dossier's side -----------------------------------------------------------------------------------
+# The workflow owns the dossier's state; these go through its services and
+# its process lock.
+
+
+def _notify_family(dossier: Dossier, event: Event, key: str, **extra) -> None:
+    from workflows.services import _notify_family as notify_family
+
+    notify_family(dossier, event, key, **extra)
+
+
+def _settle(dossier: Dossier, *, by) -> Dossier:
+    """The payment condition is met: confirm the dossier. Normally the
+    workflow's await_payment task is open; after a rejected debit the
+    process has ended already, and the dossier is confirmed again here,
+    under the same process lock."""
+    from viewflow.workflow.status import STATUS
+
+    from workflows.flows import DossierFlow
+    from workflows.services import _confirmed, dossier_payment_settled, dossier_process
+
+    process = dossier_process(dossier)
+    if process.task_set.filter(flow_task=DossierFlow.await_payment, status=STATUS.NEW).exists():
+        return dossier_payment_settled(dossier=dossier, by=by)
+    with DossierFlow.lock(process.pk):
+        fresh = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=dossier.pk)
+        if fresh.state != DossierState.AWAITING_PAYMENT:
+            raise PaymentError(_("Ce dossier est déjà réglé."))
+        fresh.state = DossierState.CONFIRMED
+        fresh.confirmed_at = fresh.closed_at = timezone.now()
+        fresh.save()
+        DossierEvent.objects.create(dossier=fresh, action=DossierAction.PAYMENT_SETTLED, actor=by,
+                                    state=fresh.state, from_school=True)
+        _confirmed(fresh, by=by)
+        return fresh
+
+
+def _reopen_for_payment(dossier: Dossier, *, by, comment: str) -> Dossier:
+    """A confirmed dossier whose debit was rejected waits for payment again."""
+    from workflows.flows import DossierFlow
+    from workflows.services import dossier_process
+
+    process = dossier_process(dossier)
+    with DossierFlow.lock(process.pk):
+        fresh = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=dossier.pk)
+        if fresh.state == DossierState.CONFIRMED:
+            fresh.state = DossierState.AWAITING_PAYMENT
+            fresh.confirmed_at = fresh.closed_at = None
+            fresh.save()
+        DossierEvent.objects.create(dossier=fresh, action=DossierAction.MESSAGE, actor=by, comment=comment,
+                                    state=fresh.state, from_school=True)
+        return fresh
+
+
+def _check_family(dossier: Dossier, by) -> None:
+    if by.family_id != dossier.family_id:
+        raise PaymentError(_("Ce dossier n'appartient pas à votre famille."))
+
+
+def _check_awaiting(dossier: Dossier) -> None:
+    if dossier.state != DossierState.AWAITING_PAYMENT:
+        raise PaymentError(
+            _("Ce dossier n'attend pas de paiement (état : %(state)s).") % {"state": dossier.get_state_display()}
+        )
+
+
+def _received(dossier: Dossier, arrangement: PaymentArrangement, payment: Payment, method: str) -> None:
+    _notify_family(
+        dossier, Event.PAYMENT_RECEIVED, f"payment-{payment.pk}",
+        amount=payment.amount, paid_at=timezone.localtime(payment.received_at).date(), payment_method=method,
+    )
+
+
+# --- Choosing -------------------------------------------------------------------------------------------
+
+
+def arrangement_choose(*, dossier: Dossier, by, tariff: Tariff, first_month: dt.date, mode: str) -> PaymentArrangement:
+    """The family picks the service (its tariff), the first month and how it pays."""
+    _check_family(dossier, by)
+    _check_awaiting(dossier)
+    if mode not in PaymentMode.values:
+        raise PaymentError(_("Choisissez un mode de paiement."), "mode")
+    if mode == PaymentMode.CARD and not selectors.card_enabled():
+        raise PaymentError(_("Le paiement par carte n'est pas disponible pour le moment."), "mode")
+    if not selectors.tariffs_for(dossier=dossier).filter(pk=tariff.pk).exists():
+        raise PaymentError(_("Ce tarif ne concerne pas l'école ou l'année scolaire du dossier."), "tariff")
+    if first_month not in selectors.first_month_choices(dossier=dossier):
+        raise PaymentError(_("Choisissez un mois de l'année scolaire dont l'échéance n'est pas passée."),
+                           "first_month")
+    with transaction.atomic():
+        arrangement = PaymentArrangement.objects.select_for_update().filter(dossier=dossier).first()
+        if arrangement is not None and arrangement.status in (ArrangementStatus.SETTLED, ArrangementStatus.TO_CHECK):
+            raise PaymentError(
+                _("Votre règlement est déjà %(status)s : il ne peut plus être changé ici.")
+                % {"status": arrangement.get_status_display().lower()}
+            )
+        if arrangement is None:
+            arrangement = PaymentArrangement(dossier=dossier)
+        arrangement.tariff = tariff
+        arrangement.amount = tariff.monthly_amount
+        arrangement.first_month = first_month
+        arrangement.mode = mode
+        arrangement.status = ArrangementStatus.CHOSEN
+        arrangement.chosen_by = by
+        arrangement.save()
+        # A mandate never signed is dropped when the family changes its mind.
+        dossier.mandates.filter(status=MandateStatus.AWAITING_SIGNATURE).update(status=MandateStatus.REVOKED)
+    return arrangement
+
+
+def _pending_arrangement(dossier: Dossier, mode: str) -> PaymentArrangement:
+    arrangement = PaymentArrangement.objects.select_for_update().filter(dossier=dossier).first()
+    if arrangement is None or arrangement.mode != mode:
+        raise PaymentError(_("Choisissez d'abord ce mode de paiement."))
+    if arrangement.status == ArrangementStatus.SETTLED:
+        raise PaymentError(_("Ce dossier est déjà réglé."))
+    return arrangement
+
+
+# --- SEPA direct debit ------------------------------------------------------------------------------------
+
+
+def _mandate_reference(dossier: Dossier) -> str:
+    # RUM: at most 35 characters among letters, digits and « - ».
+    number = dossier.mandates.count() + 1
+    return f"INSCRIRE-{dossier.reference}-{number:02d}"
+
+
+def mandate_create(*, dossier: Dossier, by, holder_name: str, iban: str, bic: str) -> Mandate:
+    """The family's account details, checked, become a pre-filled mandate
+    (with its RUM and the operator's creditor identifier) to sign."""
+    _check_family(dossier, by)
+    _check_awaiting(dossier)
+    errors = {}
+    holder_name = " ".join((holder_name or "").split())
+    if not holder_name:
+        errors["holder_name"] = _("Indiquez le nom du titulaire du compte, tel qu'il figure sur le RIB.")
+    elif len(holder_name) > 70:
+        errors["holder_name"] = _("Le nom du titulaire compte 70 caractères au plus.")
+    try:
+        iban = sepa.clean_iban(iban)
+    except sepa.SepaError as error:
+        errors["iban"] = error.message
+    try:
+        bic = sepa.clean_bic(bic)
+    except sepa.SepaError as error:
+        errors["bic"] = error.message
+    if errors:
+        raise PaymentError(next(iter(errors.values())), errors=errors)
+    creditor = selectors.payment_settings()
+    if not creditor.creditor_identifier:
+        raise PaymentError(_("Le prélèvement n'est pas encore ouvert : le service financier n'a pas renseigné "
+                             "son identifiant créancier. Choisissez un autre mode de paiement."))
+    with transaction.atomic():
+        _pending_arrangement(dossier, PaymentMode.SEPA)
+        dossier.mandates.filter(status=MandateStatus.AWAITING_SIGNATURE).update(status=MandateStatus.REVOKED)
+        return Mandate.objects.create(
+            dossier=dossier,
+            reference=_mandate_reference(dossier),
+            creditor_name=creditor.creditor_name,
+            creditor_identifier=creditor.creditor_identifier,
+            holder_name=holder_name,
+            iban=iban,
+            bic=bic,
+            created_by=by,
+        )
+
+
+def mandate_pdf(*, mandate: Mandate) -> bytes:
+    return pdf.mandate_pdf(mandate=mandate, dossier=mandate.dossier)
+
+
+def signed_file_type(upload) -> str | None:
+    import filetype
+
+    upload.seek(0)
+    kind = filetype.guess(upload.read(262))
+    upload.seek(0)
+    return kind.mime if kind and kind.mime in SIGNED_TYPES else None
+
+
+def mandate_upload_signed(*, mandate: Mandate, by, upload) -> Mandate:
+    """The family sends back the signed mandate; a finance agent checks it."""
+    _check_family(mandate.dossier, by)
+    if upload is None:
+        raise PaymentError(_("Joignez le mandat signé (PDF, JPEG ou PNG)."), "document")
+    if upload.size > MAX_UPLOAD:
+        raise PaymentError(_("Le fichier dépasse 5 Mo : réduisez-le ou photographiez le mandat."), "document")
+    mime = signed_file_type(upload)
+    if mime is None:
+        raise PaymentError(_("Ce fichier n'est ni un PDF, ni une image JPEG ou PNG."), "document")
+    with transaction.atomic():
+        locked = Mandate.objects.select_for_update().select_related("dossier").get(pk=mandate.pk)
+        _check_awaiting(locked.dossier)
+        if locked.status != MandateStatus.AWAITING_SIGNATURE:
+            raise PaymentError(_("Ce mandat a déjà été envoyé (état : %(state)s).")
+                               % {"state": locked.get_status_display().lower()}, "document")
+        arrangement = _pending_arrangement(locked.dossier, PaymentMode.SEPA)
+        locked.signed_document.save(f"mandat.{SIGNED_TYPES[mime]}", upload, save=False)
+        locked.signed_at = timezone.localdate()
+        locked.status = MandateStatus.SIGNED
+        locked.save()
+        arrangement.status = ArrangementStatus.TO_CHECK
+        arrangement.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+def mandate_validate(*, mandate: Mandate, by) -> Mandate:
+    """A finance agent checked the signed mandate: the arrangement is
+    validated, which meets the payment condition."""
+    with transaction.atomic():
+        locked = Mandate.objects.select_for_update().select_related("dossier").get(pk=mandate.pk)
+        if locked.status != MandateStatus.SIGNED:
+            raise PaymentError(_("Ce mandat n'est pas à vérifier (état : %(state)s).")
+                               % {"state": locked.get_status_display().lower()})
+        dossier = locked.dossier
+        _check_awaiting(dossier)
+        arrangement = PaymentArrangement.objects.select_for_update().get(dossier=dossier)
+        locked.status = MandateStatus.VALIDATED
+        locked.validated_by = by
+        locked.validated_at = timezone.now()
+        locked.save()
+        arrangement.status = ArrangementStatus.SETTLED
+        arrangement.settled_at = timezone.now()
+        arrangement.save(update_fields=["status", "settled_at", "updated_at"])
+        _notify_family(dossier, Event.MANDATE_VALIDATED, f"mandate-{locked.pk}", mandate=locked,
+                       first_debit_date=deadlines.due_date(arrangement.first_month))
+        _settle(dossier, by=by)
+    return locked
+
+
+def mandate_refuse(*, mandate: Mandate, by, reason: str) -> Mandate:
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentError(_("Indiquez le motif du refus : il sera communiqué à la famille."), "reason")
+    with transaction.atomic():
+        locked = Mandate.objects.select_for_update().select_related("dossier").get(pk=mandate.pk)
+        if locked.status != MandateStatus.SIGNED:
+            raise PaymentError(_("Ce mandat n'est pas à vérifier (état : %(state)s).")
+                               % {"state": locked.get_status_display().lower()})
+        locked.status = MandateStatus.REFUSED
+        locked.refusal_reason = reason
+        locked.validated_by = by
+        locked.validated_at = timezone.now()
+        locked.save()
+        PaymentArrangement.objects.filter(dossier=locked.dossier).update(status=ArrangementStatus.CHOSEN)
+        DossierEvent.objects.create(
+            dossier=locked.dossier, action=DossierAction.MESSAGE, actor=by, from_school=True,
+            state=locked.dossier.state,
+            comment=_("Mandat de prélèvement %(ref)s refusé : %(reason)s") % {"ref": locked.reference, "reason": reason},
+        )
+    return locked
+
+
+def debits_export(*, month: dt.date, by) -> tuple[bytes, int]:
+    """The pain.008 file of ``month``'s debits: one per validated mandate
+    whose dossier is confirmed. Exporting a month again gives the same debits
+    (each mandate is debited once a month); rejected ones are left out."""
+    month = deadlines.first_of_month(month)
+    creditor = selectors.payment_settings()
+    missing = [label for label, value in (
+        (_("identifiant créancier (ICS)"), creditor.creditor_identifier),
+        (_("IBAN du compte crédité"), creditor.creditor_iban),
+        (_("BIC du compte crédité"), creditor.creditor_bic),
+    ) if not value]
+    if missing:
+        raise PaymentError(_("Renseignez d'abord dans Paramètres › Paiements : %(missing)s.")
+                           % {"missing": ", ".join(str(m) for m in missing)})
+    collection = max(deadlines.due_date(month), timezone.localdate() + dt.timedelta(days=1))
+    with transaction.atomic():
+        mandates = (
+            Mandate.objects.select_for_update()
+            .filter(status=MandateStatus.VALIDATED, dossier__state=DossierState.CONFIRMED,
+                    dossier__payment_arrangement__mode=PaymentMode.SEPA,
+                    dossier__payment_arrangement__status=ArrangementStatus.SETTLED,
+                    dossier__payment_arrangement__first_month__lte=month)
+            .select_related("dossier__payment_arrangement")
+        )
+        for mandate in mandates:
+            arrangement = mandate.dossier.payment_arrangement
+            year_months = selectors.school_year_months(arrangement.tariff.school_year)
+            if month not in year_months or mandate.debits.filter(month=month).exists():
+                continue
+            first = not mandate.debits.filter(status=DebitStatus.EXPORTED).exists()
+            DirectDebit.objects.create(
+                mandate=mandate, month=month, amount=arrangement.amount,
+                sequence=SequenceType.FIRST if first else SequenceType.RECURRING,
+                collection_date=collection, exported_by=by,
+                end_to_end_id=f"{mandate.reference[-20:]}-{month:%Y%m}",
+            )
+        debits = list(DirectDebit.objects.filter(month=month, status=DebitStatus.EXPORTED)
+                      .select_related("mandate__dossier__child").order_by("pk"))
+    if not debits:
+        raise PaymentError(_("Aucun prélèvement à transmettre pour %(month)s.")
+                           % {"month": formats.date_format(month, "F Y")})
+    lines = [
+        sepa.DebitLine(
+            mandate_reference=d.mandate.reference, mandate_date=d.mandate.signed_at or d.mandate.created_at.date(),
+            holder_name=d.mandate.holder_name, iban=d.mandate.iban, bic=d.mandate.bic, amount=d.amount,
+            sequence=d.sequence, collection_date=d.collection_date, end_to_end_id=d.end_to_end_id,
+            description=f"Dossier {d.mandate.dossier.reference} {d.mandate.dossier.child.first_name} {month:%m/%Y}",
+        )
+        for d in debits
+    ]
+    xml = sepa.pain008(creditor_name=creditor.creditor_name, creditor_identifier=creditor.creditor_identifier,
+                       creditor_iban=creditor.creditor_iban, creditor_bic=creditor.creditor_bic, lines=lines)
+    return xml, len(debits)
+
+
+def debit_reject(*, debit: DirectDebit, by, reason: str) -> DirectDebit:
+    """The bank rejected a debit: the dossier waits for payment again and
+    the family is told. The mandate is revoked: the family pays by card or
+    cash, or signs a new one."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentError(_("Indiquez le motif du rejet donné par la banque."), "reason")
+    with transaction.atomic():
+        locked = DirectDebit.objects.select_for_update().select_related("mandate__dossier").get(pk=debit.pk)
+        if locked.status == DebitStatus.REJECTED:
+            raise PaymentError(_("Ce prélèvement est déjà marqué rejeté."))
+        locked.status = DebitStatus.REJECTED
+        locked.rejected_at = timezone.now()
+        locked.rejected_by = by
+        locked.rejection_reason = reason
+        locked.save()
+        mandate = locked.mandate
+        mandate.status = MandateStatus.REVOKED
+        mandate.save(update_fields=["status"])
+        PaymentArrangement.objects.filter(dossier=mandate.dossier).update(
+            status=ArrangementStatus.REJECTED, settled_at=None
+        )
+        dossier = _reopen_for_payment(
+            mandate.dossier, by=by,
+            comment=_("Prélèvement de %(amount)s du %(date)s rejeté par la banque : %(reason)s. "
+                      "Merci de régler à nouveau.") % {
+                "amount": _amount_text(locked.amount),
+                "date": formats.date_format(locked.collection_date, "j F Y"), "reason": reason},
+        )
+        _notify_family(dossier, Event.DEBIT_REJECTED, f"debit-{locked.pk}-rejected", amount=locked.amount,
+                       debit_date=locked.collection_date, reason=reason)
+    return locked
+
+
+# --- Card -------------------------------------------------------------------------------------------------
+
+
+def card_payment_start(*, dossier: Dossier, by) -> CardPayment:
+    """A new online payment for the tariff's amount — never an amount sent
+    by the browser."""
+    _check_family(dossier, by)
+    _check_awaiting(dossier)
+    if not selectors.card_enabled():
+        raise PaymentError(_("Le paiement par carte n'est pas disponible pour le moment."))
+    with transaction.atomic():
+        arrangement = _pending_arrangement(dossier, PaymentMode.CARD)
+        return CardPayment.objects.create(
+            variant=settings.CARD_PAYMENT_VARIANT,
+            dossier=dossier,
+            arrangement=arrangement,
+            currency="EUR",
+            total=arrangement.amount,
+            description=_("Dossier %(ref)s — %(service)s, %(month)s") % {
+                "ref": dossier.reference, "service": arrangement.tariff.get_service_display(),
+                "month": formats.date_format(arrangement.first_month, "F Y")},
+            billing_first_name=by.first_name,
+            billing_last_name=by.last_name,
+            billing_email=by.email,
+            billing_country_code="FR",
+        )
+
+
+def card_payment_confirmed(*, card_payment_id: int) -> Payment | None:
+    """Called whenever the provider changes a payment's status. Counts the
+    payment once, and only if the provider confirmed it for the amount,
+    currency and provider we expect; otherwise the reason is kept for the
+    finance agent (to refund), and nothing is counted."""
+    from payments import PaymentStatus
+
+    with transaction.atomic():
+        card = CardPayment.objects.select_for_update().get(pk=card_payment_id)
+        if card.status != PaymentStatus.CONFIRMED or card.counted_at or card.refusal:
+            return None  # not confirmed, or a replay of a confirmation already handled
+        arrangement = PaymentArrangement.objects.select_for_update().get(pk=card.arrangement_id)
+        dossier = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=card.dossier_id)
+        refusal = ""
+        if card.variant != settings.CARD_PAYMENT_VARIANT:
+            refusal = _("prestataire inattendu")
+        elif card.currency != "EUR" or card.total != arrangement.amount or (
+            card.captured_amount and card.captured_amount != card.total
+        ):
+            refusal = _("montant différent du tarif (%(amount)s attendus)") % {
+                "amount": _amount_text(arrangement.amount)}
+        elif dossier.state != DossierState.AWAITING_PAYMENT or arrangement.status == ArrangementStatus.SETTLED:
+            refusal = _("dossier déjà réglé")
+        if refusal:
+            card.refusal = refusal
+            card.save(update_fields=["refusal"])
+            logger.warning("Card payment %s not counted: %s", card.pk, refusal)
+            return None
+        now = timezone.now()
+        card.counted_at = now
+        card.save(update_fields=["counted_at"])
+        payment = Payment.objects.create(
+            dossier=dossier, arrangement=arrangement, mode=PaymentMode.CARD, amount=card.total,
+            month=arrangement.first_month, received_at=now, card_payment=card,
+            on_time=deadlines.is_on_time(now, arrangement.first_month),
+        )
+        arrangement.status = ArrangementStatus.SETTLED
+        arrangement.settled_at = now
+        arrangement.save(update_fields=["status", "settled_at", "updated_at"])
+        _received(dossier, arrangement, payment, PaymentMode.CARD.label)
+        _settle(dossier, by=None)
+    return payment
+
+
+# --- Cash -------------------------------------------------------------------------------------------------
+
+
+def cash_slip_pdf(*, dossier: Dossier) -> bytes:
+    arrangement = PaymentArrangement.objects.select_related("tariff").get(dossier=dossier)
+    return pdf.cash_slip_pdf(dossier=dossier, arrangement=arrangement,
+                             cash_desk=selectors.payment_settings().cash_desk)
+
+
+def parse_amount(value: str) -> Decimal:
+    try:
+        amount = Decimal(str(value).replace("€", "").replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        raise PaymentError(_("Écrivez le montant en euros, par exemple 45,50."), "amount") from None
+    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
+        raise PaymentError(_("Écrivez le montant en euros, par exemple 45,50."), "amount")
+    return amount
+
+
+def cash_record(*, dossier: Dossier, by, amount: Decimal, receipt_number: str,
+                received_at: dt.datetime | None = None) -> Payment:
+    """A finance agent counted the family's cash at the desk."""
+    receipt_number = "".join((receipt_number or "").split()).upper()
+    if not receipt_number:
+        raise PaymentError(_("Indiquez le numéro du reçu remis à la famille."), "receipt_number")
+    received_at = received_at or timezone.now()
+    try:
+        with transaction.atomic():
+            existing = Payment.objects.filter(receipt_number=receipt_number).select_related("dossier").first()
+            if existing is not None:
+                raise PaymentError(
+                    _("Le reçu n° %(number)s est déjà enregistré (dossier %(ref)s) : vérifiez le numéro.")
+                    % {"number": receipt_number, "ref": existing.dossier.reference}, "receipt_number")
+            arrangement = PaymentArrangement.objects.select_for_update().filter(dossier=dossier).first()
+            if arrangement is None:
+                raise PaymentError(_("La famille n'a pas encore choisi son tarif : rien ne peut être encaissé."))
+            fresh = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=dossier.pk)
+            if fresh.state != DossierState.AWAITING_PAYMENT or arrangement.status == ArrangementStatus.SETTLED:
+                raise PaymentError(_("Ce dossier est déjà réglé : n'encaissez rien de plus."))
+            if amount != arrangement.amount:
+                raise PaymentError(
+                    _("Le montant ne correspond pas au tarif : %(expected)s sont attendus pour %(service)s.")
+                    % {"expected": _amount_text(arrangement.amount),
+                       "service": arrangement.tariff.get_service_display()}, "amount")
+            payment = Payment.objects.create(
+                dossier=fresh, arrangement=arrangement, mode=PaymentMode.CASH, amount=amount,
+                month=arrangement.first_month, received_at=received_at, receipt_number=receipt_number,
+                recorded_by=by, on_time=deadlines.is_on_time(received_at, arrangement.first_month),
+            )
+            arrangement.mode = PaymentMode.CASH
+            arrangement.status = ArrangementStatus.SETTLED
+            arrangement.settled_at = received_at
+            arrangement.save(update_fields=["mode", "status", "settled_at", "updated_at"])
+            _received(fresh, arrangement, payment, PaymentMode.CASH.label)
+            _settle(fresh, by=by)
+    except IntegrityError:
+        # Two agents typed the same receipt at the same moment.
+        raise PaymentError(_("Le reçu n° %(number)s est déjà enregistré : vérifiez le numéro.")
+                           % {"number": receipt_number}, "receipt_number") from None
+    return payment
+
+
+# --- Deadlines --------------------------------------------------------------------------------------------
+
+
+def _awaiting_payment():
+    return Dossier.objects.filter(state=DossierState.AWAITING_PAYMENT, payment_required=True).select_related(
+        "family", "child", "school", "submission"
+    )
+
+
+def payments_send_reminders(*, now: dt.datetime | None = None) -> int:
+    """Remind families 7 days and 1 day before the due date. Each reminder
+    has its own notification key, so running twice sends it once; a day the
+    task missed is caught up by the next run (the most recent reminder
+    only)."""
+    now = now or timezone.now()
+    today = deadlines.local_today(now)
+    sent = 0
+    for dossier in _awaiting_payment():
+        terms = selectors.payment_terms(dossier=dossier)
+        if terms.amount is None:
+            continue
+        if terms.arrangement is not None and terms.arrangement.status == ArrangementStatus.TO_CHECK:
+            continue
+        due = terms.due_date
+        eligible = [d for d in deadlines.REMINDER_DAYS_BEFORE if due - dt.timedelta(days=d) <= today <= due]
+        if not eligible:
+            continue
+        days = min(eligible)
+        with transaction.atomic():
+            _notify_family(dossier, Event.PAYMENT_REMINDER, f"payment-reminder-{due:%Y%m%d}-{days}",
+                           amount=terms.amount, due_date=due)
+        sent += 1
+    return sent
+
+
+def payments_flag_overdue(*, now: dt.datetime | None = None) -> int:
+    """After the due date, flag the dossier for the finance agent and tell
+    the family — never cancel it. Once per due date."""
+    now = now or timezone.now()
+    flagged = 0
+    for dossier in _awaiting_payment():
+        terms = selectors.payment_terms(dossier=dossier)
+        if now < deadlines.due_deadline(terms.first_month):
+            continue
+        if terms.arrangement is not None and terms.arrangement.status == ArrangementStatus.TO_CHECK:
+            continue
+        with transaction.atomic():
+            if terms.arrangement is not None:
+                claimed = PaymentArrangement.objects.filter(pk=terms.arrangement.pk, overdue_at__isnull=True).update(
+                    overdue_at=now)
+                if not claimed:
+                    continue
+            if terms.amount is not None:
+                _notify_family(dossier, Event.PAYMENT_OVERDUE, f"payment-overdue-{terms.due_date:%Y%m%d}",
+                               amount=terms.amount, due_date=terms.due_date)
+        flagged += 1
+    return flagged
+
+
+# --- Attestation ------------------------------------------------------------------------------------------
+
+
+def attestation_schedule(*, dossier: Dossier) -> None:
+    """Called by the workflow when a dossier is confirmed: the attestation
+    is made by a task after the confirmation commits."""
+    if not dossier.attestation_enabled:
+        return
+    from .tasks import attestation_generate as task
+
+    dossier_id = dossier.pk
+    transaction.on_commit(lambda: task(dossier_id))
+
+
+def attestation_generate(*, dossier_id: int) -> Attestation | None:
+    """Make the attestation PDF and keep it on private storage. Safe to run
+    twice: a dossier has at most one attestation (unique row)."""
+    from django.core.files.base import ContentFile
+
+    from .attestation import render
+    from .models import AttestationSettings
+
+    dossier = Dossier.objects.select_related("child", "family", "school").filter(pk=dossier_id).first()
+    if dossier is None or dossier.state != DossierState.CONFIRMED or not dossier.attestation_enabled:
+        return None
+    existing = Attestation.objects.filter(dossier=dossier).first()
+    if existing is not None:
+        return existing
+    template = AttestationSettings.load()
+    child = dossier.child
+    values = {
+        "enfant": f"{child.first_name} {child.last_name}",
+        "date_naissance": formats.date_format(child.birth_date, "j F Y") if child.birth_date else "",
+        "ecole": dossier.school.name,
+        "commune": dossier.school.commune,
+        "annee_scolaire": selectors.school_year_of(dossier),
+        "reference": dossier.reference,
+        "famille": dossier.family.name,
+        "date": formats.date_format(timezone.localdate(), "j F Y"),
+    }
+    content = pdf.attestation_pdf(title=template.title, body=render(template.body, values),
+                                  signature=template.signature, school_name=dossier.school.name)
+    attestation = Attestation(dossier=dossier)
+    attestation.file.save("attestation.pdf", ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            attestation.save()
+    except IntegrityError:
+        attestation.file.delete(save=False)  # another run made it first
+        return Attestation.objects.get(dossier=dossier)
+    return attestation

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "billing"
+
+urlpatterns = [
+    path("<uuid:public_id>/", views.pay, name="pay"),
+    path("<uuid:public_id>/mandat/", views.mandate_create, name="mandate_create"),
+    path("<uuid:public_id>/mandat.pdf", views.mandate_pdf, name="mandate_pdf"),
+    path("<uuid:public_id>/mandat/signe/", views.mandate_upload, name="mandate_upload"),
+    path("<uuid:public_id>/carte/", views.card_start, name="card_start"),
+    path("<uuid:public_id>/bordereau.pdf", views.cash_slip, name="cash_slip"),
+    path("<uuid:public_id>/attestation.pdf", views.attestation, name="attestation"),
+    path("carte/<uuid:token>/", views.card_pay, name="card_pay"),
+    path("carte/<uuid:token>/retour/", views.card_return, name="card_return"),
+]

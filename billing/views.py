@@ -1,0 +1,227 @@
+"""The family's payment pages: the tariffs, the choice of mode, then the
+mandate, the card payment or the cash slip; and the attestation. Every page
+is found through the family's own dossier: another family gets a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from payments import RedirectNeeded
+
+from forms.selectors import submission_for_user
+from workflows.constants import DossierState
+from workflows.selectors import dossier_for_family
+
+from . import selectors, services
+from .constants import ArrangementStatus, MandateStatus, PaymentMode
+from .forms import ChooseForm, MandateForm, SignedMandateForm
+from .models import CardPayment
+
+
+def _dossier(request: HttpRequest, public_id):
+    submission = submission_for_user(user=request.user, public_id=public_id)
+    dossier = dossier_for_family(user=request.user, submission=submission) if submission else None
+    if dossier is None or not dossier.payment_required and not dossier.attestation_enabled:
+        raise Http404(_("Dossier introuvable."))
+    return dossier
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _page(request, dossier, *, choose_form=None, mandate_form=None, signed_form=None, status=200):
+    arrangement = selectors.arrangement_for_family(user=request.user, dossier=dossier)
+    can_choose = dossier.state == DossierState.AWAITING_PAYMENT and (
+        arrangement is None or arrangement.status in (ArrangementStatus.CHOSEN, ArrangementStatus.REJECTED)
+    )
+    initial = {}
+    if arrangement is not None:
+        initial = {"tariff": arrangement.tariff_id, "first_month": arrangement.first_month.isoformat(),
+                   "mode": arrangement.mode}
+    mandate = selectors.current_mandate(dossier=dossier)
+    return TemplateResponse(
+        request,
+        "billing/pay.html",
+        {
+            "dossier": dossier,
+            "submission": dossier.submission,
+            "terms": selectors.payment_terms(dossier=dossier) if dossier.payment_required else None,
+            "tariffs": selectors.tariffs_for(dossier=dossier),
+            "school_year": selectors.school_year_of(dossier),
+            "arrangement": arrangement,
+            "awaiting": dossier.state == DossierState.AWAITING_PAYMENT,
+            "can_choose": can_choose,
+            "choose_form": choose_form or ChooseForm(dossier=dossier, initial=initial),
+            "mandate": mandate,
+            "mandate_form": mandate_form or MandateForm(),
+            "signed_form": signed_form or SignedMandateForm(),
+            "payments": dossier.payments.all(),
+            "cash_desk": selectors.payment_settings().cash_desk,
+            "attestation": selectors.attestation_for_family(user=request.user, dossier=dossier),
+            "Mode": PaymentMode,
+            "MandateStatus": MandateStatus,
+            "ArrangementStatus": ArrangementStatus,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pay(request: HttpRequest, public_id) -> HttpResponse:
+    dossier = _dossier(request, public_id)
+    if request.method == "GET":
+        return _page(request, dossier)
+    form = ChooseForm(request.POST, dossier=dossier)
+    if form.is_valid():
+        try:
+            services.arrangement_choose(dossier=dossier, by=request.user, **form.cleaned_data)
+        except services.PaymentError as error:
+            for field, message in error.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Votre choix est enregistré."))
+            return redirect("billing:pay", public_id=public_id)
+    return _page(request, dossier, choose_form=form, status=400)
+
+
+@login_required
+@require_POST
+def mandate_create(request: HttpRequest, public_id) -> HttpResponse:
+    dossier = _dossier(request, public_id)
+    form = MandateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mandate_create(dossier=dossier, by=request.user, **form.cleaned_data)
+        except services.PaymentError as error:
+            for field, message in error.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Votre mandat est prêt : téléchargez-le, signez-le et renvoyez-le."))
+            return redirect("billing:pay", public_id=public_id)
+    return _page(request, dossier, mandate_form=form, status=400)
+
+
+@login_required
+@require_GET
+def mandate_pdf(request: HttpRequest, public_id) -> HttpResponse:
+    dossier = _dossier(request, public_id)
+    mandate = selectors.current_mandate(dossier=dossier)
+    if mandate is None:
+        raise Http404(_("Mandat introuvable."))
+    return _pdf(services.mandate_pdf(mandate=mandate), f"mandat-{mandate.reference}.pdf")
+
+
+@login_required
+@require_POST
+def mandate_upload(request: HttpRequest, public_id) -> HttpResponse:
+    dossier = _dossier(request, public_id)
+    mandate = selectors.current_mandate(dossier=dossier)
+    if mandate is None:
+        raise Http404(_("Mandat introuvable."))
+    form = SignedMandateForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.mandate_upload_signed(mandate=mandate, by=request.user, upload=form.cleaned_data["document"])
+        except services.PaymentError as error:
+            for field, message in error.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Mandat signé reçu : le service financier va le vérifier."))
+            return redirect("billing:pay", public_id=public_id)
+    return _page(request, dossier, signed_form=form, status=400)
+
+
+@login_required
+@require_POST
+def card_start(request: HttpRequest, public_id) -> HttpResponse:
+    dossier = _dossier(request, public_id)
+    try:
+        card = services.card_payment_start(dossier=dossier, by=request.user)
+    except services.PaymentError as error:
+        messages.error(request, error.message)
+        return redirect("billing:pay", public_id=public_id)
+    return redirect("billing:card_pay", token=card.token)
+
+
+def _card_payment(request: HttpRequest, token) -> CardPayment:
+    card = CardPayment.objects.select_related("dossier__submission").filter(token=str(token)).first()
+    if card is None or not request.user.family_id or card.dossier.family_id != request.user.family_id:
+        raise Http404(_("Paiement introuvable."))
+    return card
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def card_pay(request: HttpRequest, token) -> HttpResponse:
+    """The provider's page (for the development provider, a form where you
+    pick the outcome; a real provider redirects to its own page)."""
+    from payments import PaymentStatus
+
+    card = _card_payment(request, token)
+    if card.status not in (PaymentStatus.WAITING, PaymentStatus.INPUT):
+        messages.info(request, _("Ce paiement a déjà été traité."))
+        return redirect("billing:card_return", token=card.token)
+    try:
+        form = card.get_form(data=request.POST or None)
+    except RedirectNeeded as redirect_to:
+        return redirect(str(redirect_to))
+    return TemplateResponse(request, "billing/card_pay.html", {"card": card, "form": form,
+                                                               "dossier": card.dossier})
+
+
+@login_required
+@require_GET
+def card_return(request: HttpRequest, token) -> HttpResponse:
+    """Where the provider sends the family back. It only reads what the
+    provider's confirmation did: coming here never makes a payment count."""
+    card = _card_payment(request, token)
+    card.refresh_from_db()
+    public_id = card.dossier.submission.public_id
+    if card.counted_at:
+        messages.success(request, _("Paiement par carte accepté : merci."))
+    elif card.refusal:
+        messages.error(request, _("Paiement reçu mais non pris en compte (%(why)s) : le service financier "
+                                  "vous remboursera.") % {"why": card.refusal})
+    else:
+        messages.error(request, _("Le paiement par carte n'a pas abouti : rien n'a été débité. Vous pouvez "
+                                  "réessayer ou choisir un autre mode."))
+    return redirect("billing:pay", public_id=public_id)
+
+
+@login_required
+@require_GET
+def cash_slip(request: HttpRequest, public_id) -> HttpResponse:
+    dossier = _dossier(request, public_id)
+    arrangement = selectors.arrangement_for_family(user=request.user, dossier=dossier)
+    if arrangement is None or arrangement.mode != PaymentMode.CASH:
+        raise Http404(_("Bordereau introuvable."))
+    return _pdf(services.cash_slip_pdf(dossier=dossier), f"bordereau-{dossier.reference}.pdf")
+
+
+@login_required
+@require_GET
+def attestation(request: HttpRequest, public_id) -> HttpResponse:
+    dossier = _dossier(request, public_id)
+    found = selectors.attestation_for_family(user=request.user, dossier=dossier)
+    if found is None:
+        raise Http404(_("Attestation introuvable."))
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("Attestation introuvable.")) from None
+    response = FileResponse(handle, content_type="application/pdf", as_attachment=True,
+                            filename=f"attestation-{dossier.reference}.pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
