@@ -244,8 +244,11 @@ class DossierFormBuilder(FormBuilder):
         high = Decimal(str(item["max_value"])) if item.get("max_value") is not None else NUMBER_LIMIT
         if places == 0:
             return django.forms.IntegerField(min_value=int(low), max_value=int(high), **options)
-        return django.forms.DecimalField(min_value=low, max_value=high, max_digits=16, decimal_places=places,
-                                         **options)
+        # localize: families type « 1,5 » as well as « 1.5 ».
+        field_ = django.forms.DecimalField(min_value=low, max_value=high, max_digits=16, decimal_places=places,
+                                           localize=True, **options)
+        field_.widget.attrs["inputmode"] = "decimal"
+        return field_
 
     def create_choice_field(self, field, options):
         if field.item.get("widget") == ChoiceWidget.SELECT:
@@ -297,6 +300,8 @@ def to_initial(item: Item, answer: Any) -> Any:
         return None
     if item["type"] == FieldType.YESNO:
         return YES if answer else NO
+    if item["type"] == FieldType.NUMBER and isinstance(answer, str):
+        return Decimal(answer)  # shown the French way, « 1,5 »
     return answer
 
 

@@ -116,7 +116,8 @@ def submission_start(*, page, child, school, by) -> Submission:
 
 
 def _locked_draft(submission: Submission) -> Submission:
-    locked = Submission.objects.select_for_update().select_related("page").get(pk=submission.pk)
+    # of=("self",): the page is a nullable join, which PostgreSQL cannot lock.
+    locked = Submission.objects.select_for_update(of=("self",)).select_related("page").get(pk=submission.pk)
     if locked.status != SubmissionStatus.DRAFT:
         raise SubmissionError(_("Ce dossier a déjà été déposé : il ne peut plus être modifié ici."))
     if not locked.is_editable:

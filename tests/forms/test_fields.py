@@ -94,6 +94,13 @@ def test_french_phone_numbers_are_normalised(parent_client, dossier):
         assert dossier.answers["tel"] == kept
 
 
+def test_decimal_with_a_french_comma(parent_client, dossier):
+    parent_client.post(step_url(dossier, 0), {**VALID, "taille": "1,5"})
+    dossier.refresh_from_db()
+    assert dossier.answers["taille"] == "1.5"
+    assert 'value="1,5"' in parent_client.get(step_url(dossier, 0)).content.decode()
+
+
 def test_optional_answers_left_empty_are_not_stored(parent_client, dossier):
     parent_client.post(step_url(dossier, 0), {**VALID, "remarques": "", "taille": ""})
     dossier.refresh_from_db()
