@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "forms.apps.FormsConfig",
     "workflows",
     "notifications",
+    "privacy",
     # Payments of dossiers; the package is « billing » because django-payments is « payments ».
     "billing",
     "payments",
@@ -130,6 +131,8 @@ INSTALLED_APPS = [
     "django_tasks",
     # Login throttling
     "axes",
+    # Content-Security-Policy (its system checks)
+    "csp",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -142,6 +145,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy, the admin's own; then body size limits and
+    # private caching, before anything reads the request (cms/security.py).
+    "cms.security.ContentSecurityPolicyMiddleware",
+    "cms.security.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -434,6 +441,52 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+# No script reads the CSRF cookie (forms carry the token), so hide it from scripts.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# Request bodies: fields kept in memory (files excluded) stay small; the
+# whole body, files included, is refused with 413 past REQUEST_MAX_BODY_SIZE
+# before being read. The form editor's StreamField posts many fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = _int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 5000)
+DATA_UPLOAD_MAX_NUMBER_FILES = _int("DATA_UPLOAD_MAX_NUMBER_FILES", 30)
+REQUEST_MAX_BODY_SIZE = _int("REQUEST_MAX_BODY_SIZE", 60 * 1024 * 1024)
+
+# Content-Security-Policy (django-csp 4). Public pages run only the
+# portal's own files: no inline script or style, no other origin, no
+# plugin, no framing. Documents served to families and staff set a stricter
+# one themselves (sandboxed). The Wagtail admin under /cms/ writes inline
+# scripts and styles of its own, so it gets this policy plus
+# 'unsafe-inline' for scripts and styles, data:/blob: images (image
+# choosers' previews) and same-origin frames (page preview, documents).
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "frame-src": [_NONE],
+        "object-src": [_NONE],
+        "base-uri": [_NONE],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    }
+}
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [_SELF, "'unsafe-inline'"],
+        "style-src": [_SELF, "'unsafe-inline'"],
+        "img-src": [_SELF, "data:", "blob:"],
+        "font-src": [_SELF, "data:"],
+        "frame-src": [_SELF],
+        "frame-ancestors": [_SELF],
+    }
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", default=True)
@@ -442,6 +495,12 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# --- Personal data retention (months) --------------------------------------------------
+
+RETENTION_DOCUMENTS_MONTHS_AFTER_SCHOOL_YEAR = _int("RETENTION_DOCUMENTS_MONTHS_AFTER_SCHOOL_YEAR", 12)
+RETENTION_CLOSED_DOSSIERS_MONTHS = _int("RETENTION_CLOSED_DOSSIERS_MONTHS", 6)
+RETENTION_ABANDONED_DRAFTS_MONTHS = _int("RETENTION_ABANDONED_DRAFTS_MONTHS", 12)
 
 # --- Logging ----------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ from workflows import services as workflow_services
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "family_a", "family_b", "director_x", "director_y", "finance", "editor")
-PROJECT_MODULES = ("accounts.", "forms.", "workflows.", "payments.", "notifications.", "cms.")
+PROJECT_MODULES = ("accounts.", "forms.", "workflows.", "payments.", "notifications.", "cms.", "privacy.")
 
 # Family A's child: names nobody else has, so that finding them in a page is a leak.
 CHILD_FIRST, CHILD_LAST = "Zéphyrine", "Quintal-Matrice"
@@ -119,6 +119,13 @@ RULES: dict[str, Rule] = {
     "workflows_admin:decide": Rule(DIRECTOR_X, method="post"),
     "workflows_admin:message": Rule(DIRECTOR_X, method="post"),
     "workflows_admin:document": Rule(DIRECTOR_X),
+    "workflows_admin:export": Rule(WORKSPACE, method="post"),
+    # An export is its requester's only; the matrix has none at the dossier's id.
+    "workflows_admin:export_status": Rule(NOBODY),
+    "workflows_admin:export_download": Rule(NOBODY),
+    "workflows_admin:statistics": Rule(WORKSPACE),
+    "privacy:my_data": Rule(FAMILIES),
+    "privacy:download": Rule(FAMILIES),
     # The outbox: editors follow what was sent. Its subjects name children,
     # so editors do read them there.
     "notification:index": Rule(EDITORS, sees_child=frozenset({"family_a", "director_x", "editor"})),
