@@ -21,15 +21,15 @@ settings, change data, or run forever. Three layers see to it:
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import functools
 import re
-import datetime as dt
 import time
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.utils import formats, translation
 from django.template.defaultfilters import linebreaks_filter, urlize
+from django.utils import formats, translation
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -75,9 +75,32 @@ def _spend(steps: int = 1) -> None:
         raise TemplateLimitError(_("le modèle met trop de temps à s'afficher."))
 
 
+def _weight(value, limit: int = MAX_LENGTH) -> int:
+    """About how many characters ``value`` prints as (a list of one long
+    string repeated is long too); stops counting past ``limit``."""
+    total, stack = 0, [value]
+    while stack and total <= limit:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, dict):
+            total += 2 * len(item)
+            stack.extend(item.items())
+        elif isinstance(item, (list, tuple)):
+            total += 2 * len(item)
+            stack.extend(item)
+        else:
+            total += 8
+    return total
+
+
+def _too_long():
+    return TemplateLimitError(_("le modèle produit un texte trop long."))
+
+
 def _bounded(value):
-    if isinstance(value, (str, list, tuple)) and len(value) > MAX_LENGTH:
-        raise TemplateLimitError(_("le modèle produit un texte trop long."))
+    if isinstance(value, (str, list, tuple, dict)) and _weight(value) > MAX_LENGTH:
+        raise _too_long()
     if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
         raise TemplateLimitError(_("le modèle produit un nombre trop grand."))
     return value
@@ -101,9 +124,9 @@ def _counted(iterable):
 
 def concat(*parts) -> str:
     """Replaces ``~``, so that doubling a string in a macro stops at the cap."""
-    if sum(len(part) if isinstance(part, str) else 0 for part in parts) > MAX_LENGTH:
-        raise TemplateLimitError(_("le modèle produit un texte trop long."))
-    return _bounded("".join(str(part) for part in parts))
+    if sum(_weight(part) for part in parts) > MAX_LENGTH:
+        raise _too_long()
+    return "".join(str(part) for part in parts)
 
 
 def _range(*args):
@@ -170,24 +193,25 @@ def _replace(value, old, new, count=None) -> str:
     value, old, new = str(value), str(old), str(new)
     occurrences = value.count(old) if old else len(value) + 1
     if len(value) + occurrences * len(new) > MAX_LENGTH:
-        raise TemplateLimitError(_("le modèle produit un texte trop long."))
+        raise _too_long()
     return value.replace(old, new) if count is None else value.replace(old, new, count)
 
 
 def _join(value, d: str = "", attribute=None) -> str:
     if attribute is not None:
         value = [item.get(attribute, "") if isinstance(item, dict) else "" for item in value]
-    items = [str(item) for item in value]
-    if sum(len(item) for item in items) + len(d) * len(items) > MAX_LENGTH:
-        raise TemplateLimitError(_("le modèle produit un texte trop long."))
-    return d.join(items)
+    value = list(value)
+    if _weight(value) + len(str(d)) * len(value) > MAX_LENGTH:
+        raise _too_long()
+    return str(d).join(str(item) for item in value)
 
 
-# Filters whose output is bounded by their input. Left out: center, indent,
-# wordwrap, format, slice, pprint, urlize, xmlattr (unbounded or pointless in
-# plain text) and the HTML-escaping ones (the HTML part escapes everything).
+# Filters whose output is bounded by their input. Left out: batch (pads to
+# any size), center, indent, wordwrap, format, slice, pprint, urlize,
+# xmlattr (unbounded or pointless in plain text) and the HTML-escaping ones
+# (the HTML part escapes everything).
 _SAFE_FILTERS = (
-    "abs batch capitalize count d default dictsort first float groupby int items last length list lower map "
+    "abs capitalize count d default dictsort first float groupby int items last length list lower map "
     "max min random reject rejectattr reverse round select selectattr sort string striptags sum title tojson "
     "trim truncate unique upper urlencode wordcount"
 ).split()
@@ -232,8 +256,8 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
         if operator == "*":
             for sequence, times in ((left, right), (right, left)):
                 if isinstance(sequence, (str, list, tuple)) and isinstance(times, int):
-                    if len(sequence) * times > MAX_LENGTH:
-                        raise TemplateLimitError(_("le modèle produit un texte trop long."))
+                    if _weight(sequence) * times > MAX_LENGTH:
+                        raise _too_long()
         if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
             raise TemplateLimitError(_("le modèle produit un nombre trop grand."))
         return _bounded(super().call_binop(context, operator, left, right))
@@ -258,7 +282,7 @@ def render(source: str, context: dict) -> str:
         for chunk in template.generate(context):
             length += len(chunk)
             if length > MAX_LENGTH:
-                raise TemplateLimitError(_("le modèle produit un texte trop long."))
+                raise _too_long()
             chunks.append(chunk)
         return "".join(chunks)
     finally:
