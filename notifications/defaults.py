@@ -34,7 +34,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     Event.PASSWORD_RESET: (
         "Réinitialisation de votre mot de passe",
-        "Bonjour {{ user.first_name }},\n\n"
+        "Bonjour{% if user.first_name %} {{ user.first_name }}{% endif %},\n\n"
         "Pour choisir un nouveau mot de passe, ouvrez ce lien :\n\n{{ link }}\n\n"
         "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste inchangé." + _SIGNATURE,
     ),

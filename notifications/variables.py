@@ -29,9 +29,11 @@ variable        fields
 ``reason``
 =============== ==========================================================
 
-Every event also gets ``site_name`` and ``site_url``. A missing top-level
-variable is a programming error (``notify()`` raises); a missing field of an
-object is rendered empty.
+Every event also gets ``site_name`` and ``site_url``. A missing required
+variable is a programming error (``notify()`` raises); an optional one
+(``comment``, ``reason``, a correction's ``due_date``, ``first_debit_date``,
+the password reset's ``user``), a missing field of an object and ``None``
+are rendered empty, so ``{% if comment %}`` works.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class Variable:
 
     description: str
     sample: object
+    required: bool = True
 
 
 _MARTINIQUE = ZoneInfo("America/Martinique")
@@ -84,7 +87,9 @@ DOSSIER = Variable(
 LINK = Variable(_("Le lien à ouvrir (adresse complète)."), "https://inscrire.example/mes-dossiers/2026-0142/")
 AMOUNT = Variable(_("Le montant, en euros : écrivez {{ amount|montant }}."), Decimal("45.50"))
 DUE_DATE = Variable(_("La date limite : écrivez {{ due_date|date_fr }}."), dt.date(2026, 12, 20))
-COMMENT = Variable(_("Le commentaire de l'école (peut être vide)."), "Il manque le justificatif de domicile.")
+COMMENT = Variable(
+    _("Le commentaire de l'école (peut être vide)."), "Il manque le justificatif de domicile.", required=False
+)
 
 COMMON = {
     "site_name": Variable(_("Le nom du portail."), "Inscrire"),
@@ -106,7 +111,7 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
         "expires_at": Variable(_("Date limite de première connexion."), dt.datetime(2026, 9, 1, 12, 0, tzinfo=_MARTINIQUE)),
         "link": LINK,
     },
-    Event.PASSWORD_RESET: {"user": USER, "link": LINK},
+    Event.PASSWORD_RESET: {"user": Variable(USER.description, USER.sample, required=False), "link": LINK},
     Event.GUARDIAN_INVITATION: {"family": FAMILY, "inviter": USER, "link": LINK},
     Event.DOSSIER_SUBMITTED: _DOSSIER_SCOPE,
     Event.DOSSIER_SUBMITTED_DIRECTORS: _DOSSIER_SCOPE,
@@ -138,7 +143,11 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
         ),
         "link": LINK,
     },
-    Event.CORRECTION_REQUESTED: {**_DOSSIER_SCOPE, "comment": COMMENT, "due_date": DUE_DATE},
+    Event.CORRECTION_REQUESTED: {
+        **_DOSSIER_SCOPE,
+        "comment": COMMENT,
+        "due_date": Variable(_("La date limite pour corriger (peut être vide)."), dt.date(2026, 6, 16), required=False),
+    },
     Event.DOSSIER_RESUBMITTED: _DOSSIER_SCOPE,
     Event.DOSSIER_VALIDATED: {**_DOSSIER_SCOPE, "comment": COMMENT},
     Event.DOSSIER_REFUSED: {**_DOSSIER_SCOPE, "comment": COMMENT},
@@ -162,13 +171,13 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
             _("Le mandat : reference (référence unique du mandat), iban_end (fin de l'IBAN)."),
             {"reference": "INSCRIRE-2026-0142", "iban_end": "4821"},
         ),
-        "first_debit_date": Variable(_("La date du premier prélèvement."), dt.date(2027, 1, 5)),
+        "first_debit_date": Variable(_("La date du premier prélèvement (peut être vide)."), dt.date(2027, 1, 5), required=False),
     },
     Event.DEBIT_REJECTED: {
         **_DOSSIER_SCOPE,
         "amount": AMOUNT,
         "debit_date": Variable(_("La date du prélèvement rejeté."), dt.date(2027, 1, 5)),
-        "reason": Variable(_("Le motif du rejet donné par la banque."), "Provision insuffisante"),
+        "reason": Variable(_("Le motif du rejet donné par la banque (peut être vide)."), "Provision insuffisante", required=False),
     },
 }
 
@@ -194,9 +203,9 @@ def build_context(event: str, context: dict) -> dict:
         "site_url": settings.SITE_URL,
     }
     for name, variable in EVENT_VARIABLES[event].items():
-        if name not in context:
+        if name not in context and variable.required:
             raise MissingVariable(f"notify({event}): the context has no {name!r} (see notifications.variables)")
-        plain[name] = _project(context[name], variable.sample)
+        plain[name] = _project(context.get(name), variable.sample)
     return plain
 
 
@@ -224,6 +233,8 @@ def _read(obj, field: str):
 
 
 def _scalar(value):
+    if value is None:
+        return ""
     if isinstance(value, enum.Enum):
         value = getattr(value, "label", value.value)
     # Anything else (a lazy translation, a model instance) becomes its text.

@@ -132,6 +132,16 @@ def test_a_missing_variable_is_a_programming_error():
         )
 
 
+def test_optional_variables_may_be_left_out_and_none_renders_empty():
+    context = sample_context(Event.CORRECTION_REQUESTED)
+    del context["comment"]
+    context["due_date"] = None
+    body = notify(event=Event.CORRECTION_REQUESTED, recipient="p@example.org", key="c", context=context).body_text
+    assert "de le compléter ou de le corriger.\n" in body and "Message de l'école" not in body and "None" not in body
+    reset = notify(event=Event.PASSWORD_RESET, recipient="p@example.org", key="r", context={"link": "https://x/r/"})
+    assert reset.body_text.startswith("Bonjour,\n")
+
+
 def test_objects_in_the_context_are_copied_as_plain_documented_fields_only():
     family = Family.objects.create(name="Famille Rosine", commune="Le Marin")
     child = Child.objects.create(family=family, first_name="Léo", last_name="Rosine", birth_date=dt.date(2021, 5, 4), level="GS")
