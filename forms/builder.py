@@ -414,6 +414,15 @@ class StepForm(BaseForm):
     uploads: dict[str, tuple[Any, str, str]]
     cleared: set[str]
 
+    def full_clean(self):
+        super().full_clean()
+        for name in self._errors or {}:
+            if name in self.fields:
+                # Screen readers read the message with the field.
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
+                )
+
     def _clean_fields(self):
         effective = dict(self.before)
         self.visible, self.step_answers, self.uploads, self.cleared = set(), {}, {}, set()

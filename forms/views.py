@@ -43,6 +43,7 @@ class ItemView:
     errors: list[str] = field(default_factory=list)
     accept: str = ""
     kinds: str = ""
+    hidden: bool = False
 
     @property
     def kind(self) -> str:
@@ -69,6 +70,11 @@ def step_layout(form: StepForm, *, answers: dict, documents: dict[str, Document]
         if not same_step and item["name"] not in names:
             continue
         view = ItemView(item=item, condition=json.dumps(condition) if same_step else "")
+        if same_step:
+            # Hidden from the start as the answers stand (the browser script
+            # then follows what the family changes), so nothing flashes.
+            shown_now = form.visible if form.is_bound and hasattr(form, "visible") else names
+            view.hidden = item["name"] not in shown_now
         if item["type"] == FieldType.GROUP:
             members = [m for m in item["fields"] if is_input(m)]
             view.rows = [[form[f"{item['name']}-{i}-{m['name']}"] for m in members]

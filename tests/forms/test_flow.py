@@ -51,10 +51,23 @@ def test_condition_hides_field_server_side_not_required_not_stored(parent_client
     assert dossier.answers == {"allergies": True, "allergies_detail": "Arachide"}
 
 
-def test_condition_is_sent_to_the_browser(parent_client, dossier):
+def test_condition_is_sent_to_the_browser_and_applied_to_the_first_render(parent_client, dossier):
+    import re
+
+    def detail_wrapper(html):
+        return re.search(r'<div class="dossier-item dossier-item--textarea"[^>]*>', html).group(0)
+
     html = parent_client.get(step_url(dossier, 0)).content.decode()
-    assert 'data-condition="{&#34;field&#34;: &#34;allergies&#34;' in html or "data-condition=" in html
+    assert "data-condition=" in detail_wrapper(html) and "allergies" in detail_wrapper(html)
+    assert " hidden" in detail_wrapper(html)
     assert "forms/dossier.js" in html
+    parent_client.post(step_url(dossier, 0), {"allergies": "oui", "_action": "save"})
+    assert " hidden" not in detail_wrapper(parent_client.get(step_url(dossier, 0)).content.decode())
+    # A refused POST shows what was chosen in it.
+    response = parent_client.post(step_url(dossier, 0), {"allergies": "non", "medecin": "x" * 300})
+    assert " hidden" in detail_wrapper(response.content.decode())
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert 'aria-describedby="id_medecin-error"' in response.content.decode()
 
 
 def test_steps_skip_a_step_whose_condition_is_false_and_show_progress(parent_client, dossier):
