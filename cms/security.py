@@ -1,0 +1,55 @@
+"""Response hardening that Django's own middleware does not cover.
+
+- ``ContentSecurityPolicyMiddleware``: django-csp's middleware, giving the
+  Wagtail admin (``/cms/``) a policy of its own. Public pages load only the
+  portal's own scripts and styles, never inline ones; the admin writes
+  inline scripts and styles itself (Wagtail's Stimulus controllers, its
+  JSON-in-script configuration, ``style=""`` in its templates), so it gets
+  ``'unsafe-inline'`` for those two and stays strict on everything else
+  (no other origin, no plugins, no framing by other sites).
+- ``RequestLimitsMiddleware``: refuses with 413 a request whose declared
+  body is larger than ``REQUEST_MAX_BODY_SIZE`` before anything reads it
+  (Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` leaves uploaded files out), adds
+  ``Permissions-Policy``, and keeps pages shown to a signed-in person out
+  of shared and browser caches (a family's pages name their children).
+"""
+
+from __future__ import annotations
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+ADMIN_PREFIX = "/cms/"
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    def get_policy_parts(self, request: HttpRequest, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and parts.config is None and request.path_info.startswith(ADMIN_PREFIX):
+            parts.config = settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"]
+        return parts
+
+
+class RequestLimitsMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BODY_SIZE:
+            body = render_to_string("413.html", {"max_mb": settings.REQUEST_MAX_BODY_SIZE // (1024 * 1024)})
+            response = HttpResponse(body, status=413)
+            # The body was not read: the connection cannot be reused for another request.
+            response["Connection"] = "close"
+            return response
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            response["Cache-Control"] = "private, no-store"
+        return response
