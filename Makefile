@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run serve migrate demo test test-postgres messages clean
+.PHONY: help install install-test run serve migrate demo test test-postgres messages clean bench bench-smoke install-bench
 
 help:
 	@echo "make run    installe, migre, charge la démo et lance le site et la file de tâches (Ctrl-C arrête tout)"
@@ -47,6 +47,20 @@ run: demo
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# Benchmarks (bench/README.md): the app under gunicorn + run_huey on free
+# ports, driven by a separate httpx client; SQLite then PostgreSQL + Redis.
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[bench]"
+	@touch $@
+
+install-bench: $(VENV)/.installed-bench
+
+bench: install-bench
+	$(BIN)/python -m bench.run --size full $(BENCH_ARGS)
+
+bench-smoke: install-bench
+	$(BIN)/python -m bench.run --size smoke $(BENCH_ARGS)
 
 messages: install
 	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'tests/*'
