@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .builder import DossierFormBuilder, FieldRecord, StepForm, to_answer
+from .builder import DossierFormBuilder, FieldRecord, StepForm, to_answer, to_initial
 from .constants import FieldType, SubmissionStatus
 from .definition import (
     Definition,
@@ -56,17 +56,32 @@ def _prefill_sources(*, child, user) -> dict[str, list[Any]]:
     }
 
 
+def _previous_answers(*, child) -> dict[str, Any]:
+    """The answers of the family's most recent other dossier: a second child's
+    dossier starts from what was said for the first (guardians, address…)."""
+    previous = (
+        Submission.objects.filter(family_id=child.family_id).exclude(child=child).order_by("-updated_at").first()
+    )
+    return previous.answers if previous is not None else {}
+
+
 def prefill_answers(*, definition: Definition, child, user) -> dict[str, Any]:
-    """What the family already told the portal, as first answers. A value
-    the question would refuse (a level not offered, a foreign number…) is
-    simply left out."""
+    """What the family already told the portal, as first answers: for the
+    questions tied to the family or the guardian, the answer given in the
+    family's last dossier, else the profile; for the child, the child's
+    profile. A value the question would refuse (a level not offered, a
+    foreign number…) is simply left out."""
     sources = _prefill_sources(child=child, user=user)
+    previous = _previous_answers(child=child)
     answers: dict[str, Any] = {}
     for item in input_items(definition):
         if not item.get("prefill") or item["type"] in (FieldType.GROUP, FieldType.FILE, FieldType.CONSENT):
             continue
         field = DossierFormBuilder([FieldRecord(item, item["name"])]).formfields[item["name"]]
-        for candidate in sources.get(item["prefill"], []):
+        candidates = list(sources.get(item["prefill"], []))
+        if not item["prefill"].startswith("child.") and item["name"] in previous:
+            candidates.insert(0, to_initial(item, previous[item["name"]]))
+        for candidate in candidates:
             if not candidate:
                 continue
             try:

@@ -146,3 +146,15 @@ def test_prefill_from_profile(parent_client, home, children):
     html = parent_client.get(step_url(first, 0)).content.decode()
     assert 'value="Léa"' in html and 'value="2021-03-14"' in html
     assert Submission.objects.filter(page=page).count() == 2
+
+
+def test_second_child_starts_from_what_the_family_said_for_the_first(parent_client, home, children):
+    page = make_page(home, [_step("Famille", "", [
+        _q("text", "Prénom", "prenom", prefill="child.first_name"),
+        _q("phone", "Téléphone", "tel", prefill="family.phone"),
+        _q("text", "Adresse", "adresse", prefill="family.address"),
+    ])], slug="fratrie")
+    first = start(parent_client, page, children[0])
+    parent_client.post(step_url(first, 0), {"prenom": "Léa", "tel": "0696 99 88 77", "adresse": "3 rue Neuve"})
+    second = start(parent_client, page, children[1])
+    assert second.answers == {"prenom": "Noé", "tel": "06 96 99 88 77", "adresse": "3 rue Neuve"}
