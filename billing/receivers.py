@@ -15,3 +15,8 @@ def card_status_changed(sender, instance: CardPayment, **kwargs) -> None:
         from .services import card_payment_confirmed
 
         card_payment_confirmed(card_payment_id=instance.pk)
+        # The provider goes on with this very instance and may save it whole
+        # (the dummy saves its fraud status): give it what the service wrote.
+        instance.counted_at, instance.refusal = CardPayment.objects.filter(pk=instance.pk).values_list(
+            "counted_at", "refusal"
+        ).get()

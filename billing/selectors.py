@@ -148,7 +148,8 @@ def overdue_dossiers(*, user, now: dt.datetime | None = None) -> list[tuple[Doss
         terms = payment_terms(dossier=dossier)
         if terms.arrangement is not None and terms.arrangement.status == ArrangementStatus.TO_CHECK:
             continue  # the family did its part; the mandate waits for finance
-        if now >= deadlines.due_deadline(terms.first_month):
+        flagged = terms.arrangement is not None and terms.arrangement.overdue_at is not None
+        if flagged or now >= deadlines.due_deadline(terms.first_month):
             rows.append((dossier, terms))
     return rows
 

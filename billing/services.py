@@ -433,6 +433,8 @@ def card_payment_confirmed(*, card_payment_id: int) -> Payment | None:
         card = CardPayment.objects.select_for_update().get(pk=card_payment_id)
         if card.status != PaymentStatus.CONFIRMED or card.counted_at or card.refusal:
             return None  # not confirmed, or a replay of a confirmation already handled
+        if Payment.objects.filter(card_payment=card).exists():
+            return None  # counted already (the ledger's one-to-one is the last word)
         arrangement = PaymentArrangement.objects.select_for_update().get(pk=card.arrangement_id)
         dossier = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=card.dossier_id)
         refusal = ""
