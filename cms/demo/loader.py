@@ -11,7 +11,7 @@ from wagtail.models import Page, Site
 from accounts.constants import Role
 from cms.models import HelpIndexPage, HelpPage, HomePage, School
 
-from . import consents, content, enrolment
+from . import consents, content, enrolment, payments
 
 
 @dataclass
@@ -153,4 +153,5 @@ def load_demo() -> DemoReport:
     _users(schools, report)
     enrolment.load_enrolment_form(home=home, report=report)
     consents.load_consents(home=home, schools=schools, report=report)
+    payments.load_payments(report=report)
     return report
