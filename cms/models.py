@@ -254,6 +254,11 @@ class EnrolmentFormPage(Page):
         _("attestation"), default=False,
         help_text=_("Un dossier confirmé produit une attestation que la famille peut télécharger."),
     )
+    previous_year_page = models.ForeignKey(
+        "self", verbose_name=_("formulaire de l'année précédente"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Les réinscriptions reprennent les réponses données sur ce formulaire."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
@@ -270,6 +275,7 @@ class EnrolmentFormPage(Page):
              FieldPanel("payment_required"), FieldPanel("attestation_enabled")],
             heading=_("Étapes du dossier"),
         ),
+        FieldPanel("previous_year_page"),
     ]
     search_fields = Page.search_fields + [index.SearchField("intro")]
 

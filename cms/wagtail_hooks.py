@@ -1,8 +1,12 @@
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import School
+from .admin_views import can_roll, school_year_next_view
+from .models import EnrolmentFormPage, HelpIndexPage, School
 
 
 class SchoolViewSet(SnippetViewSet):
@@ -17,3 +21,33 @@ class SchoolViewSet(SnippetViewSet):
 
 
 register_snippet(SchoolViewSet)
+
+
+# --- « Préparer l'année suivante » on help indexes and form pages --------------------------------
+
+
+
+@hooks.register("register_admin_urls")
+def register_school_year_urls():
+    return [path("pages/<int:page_id>/annee-suivante/", school_year_next_view, name="cms_school_year_next")]
+
+
+def _school_year_button(page, user, priority):
+    specific_class = page.specific_class
+    if specific_class in (HelpIndexPage, EnrolmentFormPage) and can_roll(page, user):
+        yield Button(
+            _("Préparer l'année suivante"),
+            reverse("cms_school_year_next", args=[page.pk]),
+            icon_name="copy",
+            priority=priority,
+        )
+
+
+@hooks.register("register_page_listing_more_buttons")
+def school_year_listing_button(page, user, next_url=None):
+    yield from _school_year_button(page, user, 25)
+
+
+@hooks.register("register_page_header_buttons")
+def school_year_header_button(page, user, view_name, next_url=None):
+    yield from _school_year_button(page, user, 35)

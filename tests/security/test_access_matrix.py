@@ -38,7 +38,7 @@ from workflows import services as workflow_services
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "family_a", "family_b", "director_x", "director_y", "finance", "editor")
-PROJECT_MODULES = ("accounts.", "forms.", "workflows.", "payments.", "notifications.", "cms.", "privacy.")
+PROJECT_MODULES = ("accounts.", "forms.", "workflows.", "payments.", "billing.", "notifications.", "cms.", "privacy.")
 
 # Family A's child: names nobody else has, so that finding them in a page is a leak.
 CHILD_FIRST, CHILD_LAST = "Zéphyrine", "Quintal-Matrice"
@@ -110,6 +110,10 @@ RULES: dict[str, Rule] = {
     "dossiers:review": Rule(FAMILY_A),
     # A document: the family and the directors of the dossier's school.
     "dossiers:document": Rule(frozenset({"family_a", "director_x"})),
+    # Two-factor authentication: staff enrol an app (families have none to
+    # enrol); the code page serves those who enrolled one (nobody here).
+    "twofactor:setup": Rule(WORKSPACE | EDITORS),
+    "twofactor:verify": Rule(NOBODY),
     # Staff workspace (Wagtail admin).
     # Directors invite for their schools, editors for any school.
     "accounts_invite_family": Rule(DIRECTORS | EDITORS),
@@ -124,6 +128,8 @@ RULES: dict[str, Rule] = {
     "workflows_admin:export_status": Rule(NOBODY),
     "workflows_admin:export_download": Rule(NOBODY),
     "workflows_admin:statistics": Rule(WORKSPACE),
+    # Page ids in the matrix are not help indexes nor form pages: refused to all.
+    "cms_school_year_next": Rule(NOBODY),
     "privacy:my_data": Rule(FAMILIES),
     "privacy:download": Rule(FAMILIES),
     # The outbox: editors follow what was sent. Its subjects name children,

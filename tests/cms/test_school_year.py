@@ -1,0 +1,93 @@
+"""A new school year in one action: the editor prepares year N+1 from year
+N as drafts; year N's pages and dossiers stay as they were."""
+
+import pytest
+from django.db import transaction
+from wagtail.models import Page
+
+from cms.models import EnrolmentFormPage, HelpIndexPage, HelpPage
+from cms.services import next_school_year_text
+from tests.factories import UserFactory
+from workflows.models import Dossier
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ("Inscriptions 2020 - 2021", "Inscriptions 2021 - 2022"),
+        ("Inscriptions scolaires 2026-2027", "Inscriptions scolaires 2027-2028"),
+        ("inscriptions-2026-2027", "inscriptions-2027-2028"),
+        ("Rentrée 2026/2027 et 2027–2028", "Rentrée 2027/2028 et 2028–2029"),
+        ("Tarifs 2026", "Tarifs 2026"),  # a lone year is not a school year
+        ("Années 2019-2024", "Années 2019-2024"),  # nor a range of years
+    ],
+)
+def test_school_years_in_text_move_forward(before, after):
+    assert next_school_year_text(before) == after
+
+
+@pytest.fixture
+def editor(client, demo):
+    user = UserFactory(editor=True)
+    client.force_login(user)
+    return user
+
+
+def test_rolling_the_seed_help_pages_makes_next_years_drafts(client, editor):
+    index = HelpIndexPage.objects.get(slug="inscriptions-2020-2021")
+    url = f"/cms/pages/{index.pk}/annee-suivante/"
+    assert f"/cms/pages/{index.pk}/annee-suivante/" in client.get(f"/cms/pages/{index.pk}/").content.decode()
+    assert "Inscriptions 2021 - 2022" in client.get(url).content.decode()
+
+    response = client.post(url)
+    new = HelpIndexPage.objects.get(slug="inscriptions-2021-2022")
+    assert response["Location"] == f"/cms/pages/{new.pk}/edit/"
+    assert new.title == "Inscriptions 2021 - 2022" and not new.live
+    assert [p.title for p in new.get_children().specific()] == [p.title for p in index.get_children().specific()]
+    assert not new.get_children().live().exists()
+    # Last year's pages are untouched and still public.
+    index.refresh_from_db()
+    assert index.live and index.title == "Inscriptions 2020 - 2021"
+    assert client.get("/inscriptions-2020-2021/comment-payer/").status_code == 200
+
+    # Twice is refused with a clear message, nothing duplicated.
+    response = client.post(url, follow=True)
+    assert "L&#x27;année suivante existe déjà" in response.content.decode() or \
+        "L'année suivante existe déjà" in response.content.decode()
+    assert HelpIndexPage.objects.filter(slug="inscriptions-2021-2022").count() == 1
+
+
+def test_rolling_the_enrolment_form_keeps_last_years_dossiers_and_gives_a_working_form(client, editor):
+    from tests.factories import GuardianFactory, SubmissionFactory
+    from workflows import services
+
+    form = EnrolmentFormPage.objects.get()
+    parent = GuardianFactory()
+    with transaction.atomic():
+        submission = SubmissionFactory(submitted=True, page=form, child__family=parent.family, submitted_by=parent)
+        dossier = services.dossier_open(submission=submission)
+    before = (dossier.state, submission.definition, submission.answers)
+
+    client.post(f"/cms/pages/{form.pk}/annee-suivante/")
+    new = EnrolmentFormPage.objects.exclude(pk=form.pk).get()
+    assert "2027-2028" in new.title and new.previous_year_page_id == form.pk
+    if form.opens_at:
+        assert new.opens_at.year == form.opens_at.year + 1
+    old_bounds = [b for b in str(form.form.raw_data).split("'") if b[:2] == "20" and len(b) == 10]
+    new_bounds = [b for b in str(new.form.raw_data).split("'") if b[:2] == "20" and len(b) == 10]
+    assert old_bounds and [int(b[:4]) + 1 for b in old_bounds] == [int(b[:4]) for b in new_bounds]
+
+    # The editor publishes it and it works.
+    revision = new.get_latest_revision()
+    revision.publish()
+    new.refresh_from_db()
+    assert new.live
+    assert client.get(new.url).status_code == 200
+    assert new.get_definition()["steps"]
+
+    dossier.refresh_from_db()
+    submission.refresh_from_db()
+    assert (dossier.state, submission.definition, submission.answers) == before
+    assert Page.objects.get(pk=form.pk).live
