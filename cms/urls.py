@@ -8,6 +8,7 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("compte/donnees/", include("privacy.urls")),
+    path("compte/double-authentification/", include("accounts.twofactor_urls")),
     path("compte/", include("accounts.urls")),
     path("dossiers/", include("workflows.urls")),
     path("dossiers/", include("forms.urls")),

@@ -133,6 +133,9 @@ INSTALLED_APPS = [
     "axes",
     # Content-Security-Policy (its system checks)
     "csp",
+    # Two-factor authentication for staff (TOTP)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -155,6 +158,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff give a TOTP code after their password (accounts/twofactor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.twofactor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -320,6 +326,10 @@ ACCOUNT_CONFIRMATION_HOURS = 48
 ACCOUNT_INVITATION_DAYS = 14
 GUARDIAN_INVITATION_DAYS = 7
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Editors, directors, finance agents and administrators give a code from an
+# authentication app after their password (TOTP); on by default in production.
+STAFF_2FA_REQUIRED = _bool("STAFF_2FA_REQUIRED", default=PRODUCTION)
+OTP_TOTP_ISSUER = "Inscrire"
 
 # --- Internationalisation ------------------------------------------------------------
 

@@ -115,4 +115,4 @@ def test_production_settings_harden_cookies_and_transport(tmp_path):
     result = manage("shell", "-c", code, DATA_DIR=str(tmp_path), DJANGO_ENV="production", SECRET_KEY=GOOD_SECRET,
                     ALLOWED_HOSTS="inscrire.example")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "True", "True", "True", "True", "True", "Lax", "DENY", "True"]
+    assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "True", "True", "True", "True", "Lax", "DENY", "True"]
