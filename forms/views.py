@@ -313,6 +313,10 @@ def document_download(request: HttpRequest, public_id) -> HttpResponse:
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("Document introuvable.")) from None
+    if request.user.family_id != document.submission.family_id:
+        from .signals import document_read_by_staff
+
+        document_read_by_staff.send(sender=Document, document=document, user=request.user)
     response = FileResponse(
         handle,
         content_type=document.content_type,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import admin_views
+from . import admin_views, audit
 
 urlpatterns = [
     path("", admin_views.index, name="index"),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/decision/<slug:decision>/", admin_views.decide, name="decide"),
     path("<int:pk>/message/", admin_views.message, name="message"),
     path("<int:pk>/documents/<uuid:document_id>/", admin_views.document, name="document"),
+    path("<int:pk>/consultations/", audit.report, name="audit"),
 ]

@@ -79,6 +79,8 @@ RULES: dict[str, Rule] = {
     # Account: sign in and up, confirmation and password links are public.
     "accounts:login": Rule(EVERYONE),
     "accounts:logout": Rule(EVERYONE, method="post"),
+    # Django's language switch (footer form): anyone may choose French or English.
+    "set_language": Rule(EVERYONE, method="post"),
     "accounts:signup": Rule(EVERYONE),
     # Signed-in people have nothing to sign up for: sent to « Mon compte ».
     "accounts:signup_step": Rule(frozenset({"anonymous"})),
@@ -123,6 +125,7 @@ RULES: dict[str, Rule] = {
     "workflows_admin:decide": Rule(DIRECTOR_X, method="post"),
     "workflows_admin:message": Rule(DIRECTOR_X, method="post"),
     "workflows_admin:document": Rule(DIRECTOR_X),
+    "workflows_admin:audit": Rule(DIRECTOR_X),
     "workflows_admin:export": Rule(WORKSPACE, method="post"),
     # An export is its requester's only; the matrix has none at the dossier's id.
     "workflows_admin:export_status": Rule(NOBODY),
