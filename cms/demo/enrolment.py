@@ -138,6 +138,9 @@ def load_enrolment_form(*, home, report):
         confirmation_text="<p>Votre dossier est déposé. La direction de l'école l'examine et vous "
                           "répond ici ; elle peut vous demander un complément.</p>",
         form=enrolment_steps(),
+        # Every stage: validation by the school, corrections, payment, attestation.
+        payment_required=True,
+        attestation_enabled=True,
     )
     problems = definition_problems(page.get_definition())
     if problems:  # a broken demo must fail loudly, not ship

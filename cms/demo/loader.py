@@ -11,7 +11,7 @@ from wagtail.models import Page, Site
 from accounts.constants import Role
 from cms.models import HelpIndexPage, HelpPage, HomePage, School
 
-from . import consents, content, enrolment, payments
+from . import consents, content, enrolment, procedures, payments
 
 
 @dataclass
@@ -152,6 +152,7 @@ def load_demo() -> DemoReport:
     schools = _schools(report)
     _users(schools, report)
     enrolment.load_enrolment_form(home=home, report=report)
+    procedures.load_after_school_form(home=home, report=report)
     consents.load_consents(home=home, schools=schools, report=report)
     payments.load_payments(report=report)
     return report
