@@ -1,5 +1,5 @@
 """The Wagtail admin of notifications: editors write the messages
-(« Messages »), staff follow what was sent and resend failures (« Envois »)."""
+(« Messages »), staff follow what was sent and resend failures (« Envois d'e-mails »)."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
