@@ -62,9 +62,11 @@ bench: install-bench
 bench-smoke: install-bench
 	$(BIN)/python -m bench.run --size smoke $(BENCH_ARGS)
 
+# English catalogue: makemessages over the code and both template engines
+# (locale/makemessages.py reads the Jinja2 templates with Jinja2 itself), then
+# compile; commit locale/en/LC_MESSAGES/django.po and django.mo.
 messages: install
-	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'tests/*'
-	$(BIN)/python manage.py makemessages --locale en --domain django --extension html,txt --ignore '.venv/*' --ignore 'tests/*'
+	$(BIN)/python locale/makemessages.py --locale en
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 clean:

@@ -15,6 +15,8 @@ urlpatterns = [
     path("paiements/", include("billing.urls")),
     # django-payments' provider callbacks (the provider confirms a card payment here).
     path("paiements/prestataire/", include("payments.urls")),
+    # Django's set_language view (POST): the footer's language switch.
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 if settings.DEBUG:
