@@ -1,5 +1,6 @@
-"""Editors (« Rédacteurs ») write the messages and follow what was sent:
-they may edit message templates, see the outbox and resend a failure."""
+"""Editors (« Rédacteurs ») write the messages. They do not read the
+outbox: it holds what families were sent (children's names, references);
+administrators follow sends and resend failures."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -7,7 +8,6 @@ from django.db import migrations
 EDITOR = "Rédacteurs"
 PERMISSIONS = [
     ("messagetemplate", ("add", "change", "view")),
-    ("notification", ("change", "view")),
 ]
 
 

@@ -1,5 +1,6 @@
 """The Wagtail admin, through HTTP: editors write messages (errors shown at
-their line, preview on a sample dossier), staff follow sends and resend."""
+their line, preview on a sample dossier); administrators follow sends and
+resend."""
 
 import pytest
 from django.core import mail
@@ -12,6 +13,14 @@ from notifications.variables import sample_context
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def administrator(client):
+    """The outbox holds families' messages: administrators only read it."""
+    user = UserFactory(is_superuser=True, is_staff=True)
+    client.login(username=user.email, password=PASSWORD)
+    return user
 
 
 @pytest.fixture
@@ -107,14 +116,14 @@ def _failed(recipient="p@example.org"):
     return notification
 
 
-def test_staff_see_failures_with_their_error(client, editor):
+def test_staff_see_failures_with_their_error(client, administrator):
     _failed()
     page = client.get(reverse("notification:index") + "?status=failed").content.decode()
     assert "p@example.org" in page and "550 User unknown" in page and "Échec" in page
     assert "Renvoyer" in page
 
 
-def test_staff_resend_a_failure(client, editor, django_capture_on_commit_callbacks):
+def test_staff_resend_a_failure(client, administrator, django_capture_on_commit_callbacks):
     notification = _failed()
     url = reverse("notification:resend", args=[notification.pk])
     assert "Oui, renvoyer" in client.get(url).content.decode()
@@ -125,7 +134,7 @@ def test_staff_resend_a_failure(client, editor, django_capture_on_commit_callbac
     assert notification.status == Status.SENT and len(mail.outbox) == 1
 
 
-def test_the_inspect_page_hides_one_time_secrets(client, editor):
+def test_the_inspect_page_hides_one_time_secrets(client, administrator):
     notification = notify(
         event=Event.ACCOUNT_INVITATION,
         recipient="new@example.org",
@@ -139,18 +148,21 @@ def test_the_inspect_page_hides_one_time_secrets(client, editor):
     assert "45,50" in page and "Renvoyer" in page
 
 
-def test_outbox_rows_cannot_be_edited_by_hand(client, editor):
+def test_outbox_rows_cannot_be_edited_by_hand(client, administrator):
     page = client.get(reverse("notification:index")).content.decode()
     assert "/cms/notification/new/" not in page
     with pytest.raises(NoReverseMatch):
         reverse("notification:edit", args=[1])
 
 
-def test_people_without_the_permission_are_kept_out(client):
-    director = UserFactory(director=True)
-    client.login(username=director.email, password=PASSWORD)
+@pytest.mark.parametrize("role", ["director", "editor", "finance"])
+def test_people_without_the_permission_are_kept_out(client, role):
+    # Editors write the messages but do not read what families were sent.
+    user = UserFactory(**{role: True})
+    client.login(username=user.email, password=PASSWORD)
     notification = _failed()
     assert client.get(reverse("notification:index")).status_code in (302, 403)
+    assert client.get(reverse("notification:inspect", args=[notification.pk])).status_code in (302, 403)
     assert client.post(reverse("notification:resend", args=[notification.pk])).status_code in (302, 403)
     notification.refresh_from_db()
     assert notification.status == Status.FAILED

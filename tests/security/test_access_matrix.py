@@ -137,10 +137,11 @@ RULES: dict[str, Rule] = {
     "privacy:download": Rule(FAMILIES),
     # The outbox: editors follow what was sent. Its subjects name children,
     # so editors do read them there.
-    "notification:index": Rule(EDITORS, sees_child=frozenset({"family_a", "director_x", "editor"})),
-    "notification:index_results": Rule(EDITORS, sees_child=frozenset({"family_a", "director_x", "editor"})),
-    "notification:inspect": Rule(EDITORS, sees_child=frozenset({"family_a", "director_x", "editor"})),
-    "notification:resend": Rule(EDITORS, sees_child=frozenset({"family_a", "director_x", "editor"})),
+    # The outbox holds families' messages: administrators only (not a matrix role).
+    "notification:index": Rule(NOBODY),
+    "notification:index_results": Rule(NOBODY),
+    "notification:inspect": Rule(NOBODY),
+    "notification:resend": Rule(NOBODY),
 }
 
 
