@@ -31,3 +31,29 @@ def test_server_error_page_renders_without_a_request():
 
     html = loader.get_template("500.html").render({})
     assert "momentanément indisponible" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "view, status, text",
+    [
+        ("permission_denied", 403, "Accès refusé"),
+        ("bad_request", 400, "Requête invalide"),
+        ("page_not_found", 404, "Page introuvable"),
+    ],
+)
+def test_error_pages_are_the_portals_not_viewflows(rf, view, status, text):
+    """Viewflow ships site-wide 400/403/404/500 templates; ours are found first."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+    from django.views import defaults
+
+    request = rf.get("/quelque-part/")
+    request.user = AnonymousUser()
+    exception = {"permission_denied": PermissionDenied(), "page_not_found": Http404()}.get(view, Exception())
+    response = getattr(defaults, view)(request, exception)
+    html = response.content.decode()
+    assert response.status_code == status
+    assert text in html and "cms/css/site.css" in html
+    assert "viewflow" not in html.lower()
