@@ -194,6 +194,8 @@ def serve(*, smtp_port: int, database_url: str, redis_url: str, key_prefix: str)
             EMAIL_USE_TLS="false",
             EMAIL_USE_SSL="false",
             EMAIL_TIMEOUT="10",
+            # Staff sign in with a password only, until the journey walks the TOTP step too.
+            STAFF_2FA_REQUIRED="false",
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )
