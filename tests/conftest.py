@@ -13,8 +13,10 @@ def _clean_up_run_storage():
         import redis
 
         client = redis.Redis.from_url(settings.REDIS_URL)
-        for key in client.scan_iter(match=f"*{settings.REDIS_KEY_PREFIX}*", count=1000):
-            client.delete(key)
+        # Huey drops the dashes of its queue name in its keys.
+        for prefix in {settings.REDIS_KEY_PREFIX, settings.REDIS_KEY_PREFIX.replace("-", "")}:
+            for key in client.scan_iter(match=f"*{prefix}*", count=1000):
+                client.delete(key)
     shutil.rmtree(settings.DATA_DIR, ignore_errors=True)
 
 

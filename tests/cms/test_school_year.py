@@ -63,7 +63,7 @@ def test_rolling_the_enrolment_form_keeps_last_years_dossiers_and_gives_a_workin
     from tests.factories import GuardianFactory, SubmissionFactory
     from workflows import services
 
-    form = EnrolmentFormPage.objects.get()
+    form = EnrolmentFormPage.objects.get(slug="inscription-2026-2027")
     parent = GuardianFactory()
     with transaction.atomic():
         submission = SubmissionFactory(submitted=True, page=form, child__family=parent.family, submitted_by=parent)
@@ -71,7 +71,7 @@ def test_rolling_the_enrolment_form_keeps_last_years_dossiers_and_gives_a_workin
     before = (dossier.state, submission.definition, submission.answers)
 
     client.post(f"/cms/pages/{form.pk}/annee-suivante/")
-    new = EnrolmentFormPage.objects.exclude(pk=form.pk).get()
+    new = EnrolmentFormPage.objects.get(slug="inscription-2027-2028")
     assert "2027-2028" in new.title and new.previous_year_page_id == form.pk
     if form.opens_at:
         assert new.opens_at.year == form.opens_at.year + 1

@@ -126,7 +126,7 @@ def test_demo_enrolment_form_is_built_with_the_builder_and_fillable(db):
     assert {"allergies_detail", "personnes_autorisees", "cantine_jours", "acte_naissance",
             "justificatif_domicile", "carnet_vaccination"} <= names
     load_demo()
-    assert EnrolmentFormPage.objects.count() == 1
+    assert EnrolmentFormPage.objects.filter(slug="inscription-2026-2027").count() == 1
     parent = get_user_model().objects.get(email="parent@inscrire.example")
     client = Client()
     client.force_login(parent)
