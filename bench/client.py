@@ -198,9 +198,18 @@ async def submissions(spec: dict) -> dict:
     opening.finished = time.perf_counter()
 
     rec.started = time.perf_counter()
+    # Paced (open loop): the clients together start ``pace_rps`` submissions a
+    # second, whatever the answers take, like families arriving; otherwise
+    # each client sends its next one as soon as the last is answered.
+    pace = spec.get("pace_rps")
+    gap = len(clients) / pace if pace else 0.0
 
     async def submit(i: int, c: Client) -> None:
-        for public_id in drafts[i]:
+        for n, public_id in enumerate(drafts[i]):
+            if pace:
+                delay = rec.started + (i / len(clients) + n) * gap - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
             t0 = time.perf_counter()
             files = {name: (f"{name}.pdf", pdf, "application/pdf") for name, pdf in zip(files_spec, pdfs)}
             step = await c.timed(parts, "POST", f"/dossiers/{public_id}/etape/0/", (302,),
