@@ -48,7 +48,7 @@ run: demo
 test: install-test
 	$(BIN)/python -m pytest
 
-# Benchmarks (bench/README.md): the app under gunicorn + run_huey on free
+# Benchmarks (README « Benchmarks »): the app under gunicorn + run_huey on free
 # ports, driven by a separate httpx client; SQLite then PostgreSQL + Redis.
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e ".[bench]"
