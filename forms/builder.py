@@ -165,6 +165,10 @@ def check_upload(upload, item: Item) -> tuple[str, str]:
             % {"kind": kinds_label({"allowed_types": [kind]}), "kinds": kinds_label(item)},
             code="content",
         )
+    # What it contains: PDF structure, images re-encoded without metadata, antivirus (forms/filechecks.py).
+    from .filechecks import inspect_upload
+
+    inspect_upload(upload, mime=FILE_KINDS[kind]["mime"])
     return sanitize_filename(upload.name, "jpg" if kind == "jpg" else kind), FILE_KINDS[kind]["mime"]
 
 

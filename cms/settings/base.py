@@ -357,6 +357,11 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(DATA_DIR / "private")))
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = _int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+# Optional antivirus: clamd's address, tcp://host:3310 or unix:///run/clamav/clamd.ctl
+# (forms/filechecks.py); empty, no scan. Set and unreachable, uploads are refused.
+CLAMAV_URL = env.str("CLAMAV_URL", default="").strip()
+if CLAMAV_URL and urlparse(CLAMAV_URL).scheme not in {"tcp", "unix"}:
+    raise ConfigurationError("CLAMAV_URL", "is malformed: expected tcp://host:port or unix:///path")
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="").strip()
 if AWS_STORAGE_BUCKET_NAME:
