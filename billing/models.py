@@ -119,6 +119,7 @@ class PaymentSettings(BaseGenericSetting):
         from .sepa import SepaError, clean_bic, clean_iban
 
         errors = {}
+        self.creditor_identifier = "".join((self.creditor_identifier or "").split()).upper()
         if self.creditor_iban:
             try:
                 self.creditor_iban = clean_iban(self.creditor_iban)

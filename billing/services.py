@@ -322,7 +322,7 @@ def debits_export(*, month: dt.date, by) -> tuple[bytes, int]:
     collection = max(deadlines.due_date(month), timezone.localdate() + dt.timedelta(days=1))
     with transaction.atomic():
         mandates = (
-            Mandate.objects.select_for_update()
+            Mandate.objects.select_for_update(of=("self",))
             .filter(status=MandateStatus.VALIDATED, dossier__state=DossierState.CONFIRMED,
                     dossier__payment_arrangement__mode=PaymentMode.SEPA,
                     dossier__payment_arrangement__status=ArrangementStatus.SETTLED,

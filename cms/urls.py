@@ -14,7 +14,7 @@ urlpatterns = [
     path("dossiers/", include("forms.urls")),
     path("paiements/", include("billing.urls")),
     # django-payments' provider callbacks (the provider confirms a card payment here).
-    path("paiements/prestataire/", include("payments.urls")),
+    path("paiements/prestataire/", include("billing.provider_urls")),
     # Django's set_language view (POST): the footer's language switch.
     path("i18n/", include("django.conf.urls.i18n")),
 ]

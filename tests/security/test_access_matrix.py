@@ -142,6 +142,29 @@ RULES: dict[str, Rule] = {
     "notification:index_results": Rule(NOBODY),
     "notification:inspect": Rule(NOBODY),
     "notification:resend": Rule(NOBODY),
+    # Payments (billing): the matrix's dossier asks for no payment nor
+    # attestation, so its payment pages are a 404 for everyone (their access
+    # by family is tested in tests/payments); unknown card payments too.
+    "billing:pay": Rule(NOBODY),
+    "billing:mandate_create": Rule(NOBODY, method="post"),
+    "billing:mandate_pdf": Rule(NOBODY),
+    "billing:mandate_upload": Rule(NOBODY, method="post"),
+    "billing:card_start": Rule(NOBODY, method="post"),
+    "billing:cash_slip": Rule(NOBODY),
+    "billing:attestation": Rule(NOBODY),
+    "billing:card_pay": Rule(NOBODY),
+    "billing:card_return": Rule(NOBODY),
+    "process_payment": Rule(NOBODY),
+    # The finance workspace: finance agents only; no mandate, debit or
+    # payment dossier exists at the matrix's ids.
+    "billing_admin:index": Rule(frozenset({"finance"})),
+    "billing_admin:export": Rule(frozenset({"finance"}), method="post"),
+    "billing_admin:mandate": Rule(NOBODY),
+    "billing_admin:mandate_document": Rule(NOBODY),
+    "billing_admin:mandate_validate": Rule(NOBODY, method="post"),
+    "billing_admin:mandate_refuse": Rule(NOBODY, method="post"),
+    "billing_admin:cash": Rule(NOBODY),
+    "billing_admin:debit_reject": Rule(NOBODY, method="post"),
 }
 
 
@@ -296,7 +319,8 @@ def _kwargs(route: Route, world: dict) -> tuple[list, dict]:
         elif key == "uidb64":
             kwargs[key] = "MQ"
         elif key in {"token"}:
-            kwargs[key] = "jeton-invalide"
+            uuid_token = type(route.pattern.pattern.converters[key]).__name__ == "UUIDConverter"
+            kwargs[key] = uuid.uuid4() if uuid_token else "jeton-invalide"
         elif key in {"restriction_id", "page_view_restriction_id", "page_id"}:
             kwargs[key] = 999999
         else:
