@@ -159,10 +159,26 @@ async def posts(spec: dict) -> dict:
 
 
 def _pdf(size: int, seed: int) -> bytes:
-    head = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n"
-    tail = b"\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-    filler = (f"% banc {seed} " * (size // 8)).encode()[: size - len(head) - len(tail)]
-    return head + filler + tail
+    """A real one-page PDF of about ``size`` bytes (the product opens it with pypdf)."""
+    filler = b"".join(b"0 0 0 rg %% banc d'essai %d %06d\n" % (seed, n) for n in range(size // 32))
+    content = b"BT /F1 12 Tf 40 800 Td (Banc d'essai) Tj ET\n" + filler
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 async def submissions(spec: dict) -> dict:
