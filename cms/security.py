@@ -53,3 +53,23 @@ class RequestLimitsMiddleware:
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: the portal's error page, which needs no database. When
+    the database is what failed (stopped, restarting, unreachable) the answer
+    is 503 with ``Retry-After``: the next request opens a new connection, so
+    the site recovers by itself once the database is back."""
+    import sys
+
+    from django.db import DatabaseError, InterfaceError, OperationalError
+
+    error = sys.exc_info()[1]
+    database_down = isinstance(error, (OperationalError, InterfaceError)) or (
+        isinstance(error, DatabaseError) and "connect" in str(error).lower()
+    )
+    response = HttpResponse(render_to_string("500.html"), status=503 if database_down else 500)
+    if database_down:
+        response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response
