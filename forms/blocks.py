@@ -142,6 +142,12 @@ class FileFieldBlock(BaseFieldBlock):
     max_size_mb = blocks.IntegerBlock(
         label=_("Taille maximale (Mo)"), default=5, min_value=1, max_value=MAX_FILE_SIZE_MB
     )
+    max_age_months = blocks.IntegerBlock(
+        label=_("Validité (mois)"), required=False, min_value=1, max_value=240,
+        help_text=_("Pour une réinscription, le document déposé l'année précédente est repris s'il a moins "
+                    "de mois que cela ; sinon il est redemandé. Vide : il est toujours repris "
+                    "(un acte de naissance, par exemple)."),
+    )
 
     class Meta:
         label = _("Document à joindre")

@@ -166,6 +166,7 @@ def item_from_block(block_type: str, value: Any, key: str) -> Item:
             {
                 "allowed_types": list(value.get("allowed_types") or []),
                 "max_size_mb": int(value.get("max_size_mb") or 5),
+                "max_age_months": int(value.get("max_age_months") or 0) or None,
             }
         )
     return item

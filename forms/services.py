@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from .definition import (
     definition_problems,
     input_items,
     is_input,
+    items_by_name,
     missing_required,
     prune_answers,
 )
@@ -94,6 +97,79 @@ def prefill_answers(*, definition: Definition, child, user) -> dict[str, Any]:
     return answers
 
 
+# --- Re-enrolment --------------------------------------------------------------------------------
+
+
+def document_still_valid(*, item: dict, document: Document, now=None) -> bool:
+    """A document given for last year's dossier is taken again unless it is
+    older than the question allows (a proof of address of less than 3
+    months…)."""
+    months = item.get("max_age_months")
+    if not months:
+        return True
+    now = now or timezone.now()
+    return document.uploaded_at >= now - datetime.timedelta(days=round(months * 30.44))
+
+
+def _last_years_submission(*, page, child) -> Submission | None:
+    previous_page_id = getattr(page, "previous_year_page_id", None)
+    if not previous_page_id:
+        return None
+    return (
+        Submission.objects.filter(page_id=previous_page_id, child=child, status=SubmissionStatus.SUBMITTED)
+        .prefetch_related("documents")
+        .first()
+    )
+
+
+def _carried_answers(*, definition: Definition, previous: Submission) -> dict[str, Any]:
+    """Last year's answers that still fit this year's questions. Consents
+    are given anew each year; documents are handled apart."""
+    old_items = items_by_name(previous.definition)
+    answers: dict[str, Any] = {}
+    for item in input_items(definition):
+        name = item["name"]
+        if item["type"] in (FieldType.FILE, FieldType.CONSENT) or name not in previous.answers:
+            continue
+        if old_items.get(name, {}).get("type") != item["type"]:
+            continue
+        if item["type"] == FieldType.GROUP:
+            answers[name] = previous.answers[name]
+            continue
+        field = DossierFormBuilder([FieldRecord(item, name)]).formfields[name]
+        try:
+            value = to_answer(item, field.clean(to_initial(item, previous.answers[name])))
+        except Exception:  # noqa: BLE001 — a choice that no longer exists is asked again
+            continue
+        if value is not None:
+            answers[name] = value
+    return answers
+
+
+def _carry_documents(*, definition: Definition, previous: Submission, submission: Submission) -> dict[str, int]:
+    items = {item["name"]: item for item in input_items(definition) if item["type"] == FieldType.FILE}
+    carried: dict[str, int] = {}
+    for document in previous.documents.all():
+        item = items.get(document.field_name)
+        if item is None or not document_still_valid(item=item, document=document):
+            continue
+        try:
+            with document.file.open("rb") as handle:
+                content = handle.read()
+        except FileNotFoundError:
+            continue
+        copy = Document(
+            submission=submission, field_name=document.field_name, original_name=document.original_name,
+            content_type=document.content_type, size=document.size, uploaded_by=document.uploaded_by,
+        )
+        copy.file.save(document.original_name, ContentFile(content), save=False)
+        copy.save()
+        # Its age is the original's: next year, it expires on the same day.
+        Document.objects.filter(pk=copy.pk).update(uploaded_at=document.uploaded_at)
+        carried[document.field_name] = copy.pk
+    return carried
+
+
 # --- Opening a dossier ----------------------------------------------------------------------------
 
 
@@ -110,18 +186,29 @@ def submission_start(*, page, child, school, by) -> Submission:
     definition = page.get_definition()
     if definition_problems(definition):
         raise SubmissionError(_("Ce formulaire est en cours de préparation. Revenez plus tard."))
+    answers = prefill_answers(definition=definition, child=child, user=by)
+    previous = _last_years_submission(page=page, child=child)
+    if previous is not None:
+        # Re-enrolment: last year's answers, so that only what changed is typed.
+        answers.update(_carried_answers(definition=definition, previous=previous))
     try:
         with transaction.atomic():
-            return Submission.objects.create(
+            submission = Submission.objects.create(
                 page=page,
                 form_title=page.title,
                 family_id=child.family_id,
                 child=child,
                 school=school,
                 definition=definition,
-                answers=prefill_answers(definition=definition, child=child, user=by),
+                answers=answers,
                 created_by=by,
             )
+            if previous is not None:
+                documents = _carry_documents(definition=definition, previous=previous, submission=submission)
+                if documents:
+                    submission.answers = {**submission.answers, **documents}
+                    submission.save(update_fields=["answers"])
+            return submission
     except IntegrityError:
         # Two clicks at once: the other request opened it.
         return Submission.objects.get(page=page, child=child)
