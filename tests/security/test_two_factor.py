@@ -138,3 +138,18 @@ def test_signing_out_stays_possible_before_the_code(director):
 def test_off_by_setting_staff_get_in_with_the_password(director):
     client = sign_in(director)
     assert client.get("/cms/dossiers/").status_code == 200
+
+
+def test_an_administrator_resets_a_lost_phone(director):
+    import io
+
+    from django.core.management import call_command
+
+    client = sign_in(director)
+    enrol(client)
+    out = io.StringIO()
+    call_command("twofactor_reset", director.email.upper(), stdout=out)
+    assert "retirée" in out.getvalue()
+    assert not TOTPDevice.objects.filter(user=director).exists()
+    response = sign_in(director).get("/cms/")
+    assert response["Location"].startswith("/compte/double-authentification/activer/")
