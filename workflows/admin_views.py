@@ -266,10 +266,11 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@_workspace_only
 def statistics(request: HttpRequest) -> HttpResponse:
+    if not selectors.can_see_statistics(user=request.user):
+        raise Http404
     filterset, dossiers = filtered_dossiers(
-        dossiers=selectors.dossiers_for_staff(user=request.user), params=request.GET
+        dossiers=selectors.dossiers_for_statistics(user=request.user), params=request.GET
     )
     return TemplateResponse(
         request,

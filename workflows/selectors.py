@@ -40,6 +40,20 @@ def dossiers_for_staff(*, user) -> QuerySet[Dossier]:
     return base.filter(scope)
 
 
+def can_see_statistics(*, user) -> bool:
+    """Directors and finance agents for their dossiers; editors, who shape
+    the procedures, for all of them (counts only, no names)."""
+    return is_workspace_user(user) or (
+        user.is_authenticated and user.is_active and user.groups.filter(name=Role.EDITOR.value).exists()
+    )
+
+
+def dossiers_for_statistics(*, user) -> QuerySet[Dossier]:
+    if not is_workspace_user(user) and can_see_statistics(user=user):
+        return Dossier.objects.all()
+    return dossiers_for_staff(user=user)
+
+
 def dossier_for_staff(*, user, pk: int) -> Dossier | None:
     return dossiers_for_staff(user=user).filter(pk=pk).first()
 

@@ -25,6 +25,18 @@ def register_dossier_menu_item():
     return DossierMenuItem(_("Dossiers"), reverse("workflows_admin:index"), icon_name="folder-open-inverse", order=50)
 
 
+class StatisticsMenuItem(MenuItem):
+    """Editors have no dossier list, but see the statistics."""
+
+    def is_shown(self, request):
+        return not selectors.is_workspace_user(request.user) and selectors.can_see_statistics(user=request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_statistics_menu_item():
+    return StatisticsMenuItem(_("Statistiques"), reverse("workflows_admin:statistics"), icon_name="table", order=55)
+
+
 class WaitingDossiersPanel(Component):
     name = "waiting_dossiers"
     order = 10

@@ -130,7 +130,7 @@ RULES: dict[str, Rule] = {
     # An export is its requester's only; the matrix has none at the dossier's id.
     "workflows_admin:export_status": Rule(NOBODY),
     "workflows_admin:export_download": Rule(NOBODY),
-    "workflows_admin:statistics": Rule(WORKSPACE),
+    "workflows_admin:statistics": Rule(WORKSPACE | EDITORS),
     # Page ids in the matrix are not help indexes nor form pages: refused to all.
     "cms_school_year_next": Rule(NOBODY),
     "privacy:my_data": Rule(FAMILIES),

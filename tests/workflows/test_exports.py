@@ -114,3 +114,12 @@ def test_statistics_are_drawn_for_the_directors_schools(client, world):
     assert "École du Bourg" in html and "École voisine" not in html
     assert "<rect" in html  # charts, not only tables
     assert "Petite section" in html and "CP" in html
+
+
+def test_editors_see_statistics_of_every_school_but_no_dossier(client, world):
+    editor = UserFactory(editor=True)
+    client.force_login(editor)
+    html = client.get("/cms/dossiers/statistiques/").content.decode()
+    assert "3 dossiers." in html and "École voisine" in html
+    assert "Léa" not in html and "Célestine" not in html  # counts, not names
+    assert client.get("/cms/dossiers/").status_code == 404
