@@ -4,6 +4,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -40,3 +41,25 @@ class TariffViewSet(SnippetViewSet):
 
 
 register_snippet(TariffViewSet)
+
+
+class FinancePanel(Component):
+    name = "finance_panel"
+    order = 20
+    template_name = "billing/admin/panel.html"
+
+    def __init__(self, user) -> None:
+        self.user = user
+
+    def get_context_data(self, parent_context):
+        return {
+            "mandates": selectors.mandates_to_check(user=self.user).count(),
+            "cash": selectors.cash_to_record(user=self.user).count(),
+            "url": reverse("billing_admin:index"),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_finance_panel(request, panels):
+    if selectors.is_finance_user(request.user):
+        panels.append(FinancePanel(request.user))

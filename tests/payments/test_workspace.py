@@ -73,3 +73,11 @@ def test_settings_pages_render_for_their_editors(client, db):
                 "/cms/snippets/billing/tariff/"):
         assert client.get(url, follow=True).status_code == 200, url
     AttestationSettings.load()
+
+
+def test_the_admin_home_tells_finance_agents_what_waits(client, awaiting, finance):
+    choose(client, awaiting, PaymentMode.CASH)
+    client.force_login(finance)
+    html = client.get("/cms/").content.decode()
+    assert "Ouvrir l'espace paiements" in html, html[-3000:]
+    assert "1 paiement en espèces attendu" in html and "mandats à vérifier" in html
