@@ -16,8 +16,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from notifications.constants import Event
-from workflows.constants import DossierAction, DossierState
-from workflows.models import Dossier, DossierEvent
+from workflows.constants import DossierState
+from workflows.models import Dossier
 
 from . import deadlines, pdf, selectors, sepa
 from .constants import ArrangementStatus, DebitStatus, MandateStatus, PaymentMode, SequenceType
@@ -57,52 +57,18 @@ def _amount_text(value: Decimal) -> str:
 
 
 def _notify_family(dossier: Dossier, event: Event, key: str, **extra) -> None:
-    from workflows.services import _notify_family as notify_family
+    from workflows.services import dossier_notify_family
 
-    notify_family(dossier, event, key, **extra)
+    dossier_notify_family(dossier=dossier, event=event, key=key, **extra)
 
 
 def _settle(dossier: Dossier, *, by) -> Dossier:
-    """The payment condition is met: confirm the dossier. Normally the
-    workflow's await_payment task is open; after a rejected debit the
-    process has ended already, and the dossier is confirmed again here,
-    under the same process lock."""
-    from viewflow.workflow.status import STATUS
+    from workflows.services import DossierAlreadyDecided, dossier_payment_settled
 
-    from workflows.flows import DossierFlow
-    from workflows.services import _confirmed, dossier_payment_settled, dossier_process
-
-    process = dossier_process(dossier)
-    if process.task_set.filter(flow_task=DossierFlow.await_payment, status=STATUS.NEW).exists():
+    try:
         return dossier_payment_settled(dossier=dossier, by=by)
-    with DossierFlow.lock(process.pk):
-        fresh = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=dossier.pk)
-        if fresh.state != DossierState.AWAITING_PAYMENT:
-            raise PaymentError(_("Ce dossier est déjà réglé."))
-        fresh.state = DossierState.CONFIRMED
-        fresh.confirmed_at = fresh.closed_at = timezone.now()
-        fresh.save()
-        DossierEvent.objects.create(dossier=fresh, action=DossierAction.PAYMENT_SETTLED, actor=by,
-                                    state=fresh.state, from_school=True)
-        _confirmed(fresh, by=by)
-        return fresh
-
-
-def _reopen_for_payment(dossier: Dossier, *, by, comment: str) -> Dossier:
-    """A confirmed dossier whose debit was rejected waits for payment again."""
-    from workflows.flows import DossierFlow
-    from workflows.services import dossier_process
-
-    process = dossier_process(dossier)
-    with DossierFlow.lock(process.pk):
-        fresh = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=dossier.pk)
-        if fresh.state == DossierState.CONFIRMED:
-            fresh.state = DossierState.AWAITING_PAYMENT
-            fresh.confirmed_at = fresh.closed_at = None
-            fresh.save()
-        DossierEvent.objects.create(dossier=fresh, action=DossierAction.MESSAGE, actor=by, comment=comment,
-                                    state=fresh.state, from_school=True)
-        return fresh
+    except DossierAlreadyDecided:
+        raise PaymentError(_("Ce dossier est déjà réglé.")) from None
 
 
 def _check_family(dossier: Dossier, by) -> None:
@@ -297,10 +263,11 @@ def mandate_refuse(*, mandate: Mandate, by, reason: str) -> Mandate:
         locked.validated_at = timezone.now()
         locked.save()
         PaymentArrangement.objects.filter(dossier=locked.dossier).update(status=ArrangementStatus.CHOSEN)
-        DossierEvent.objects.create(
-            dossier=locked.dossier, action=DossierAction.MESSAGE, actor=by, from_school=True,
-            state=locked.dossier.state,
-            comment=_("Mandat de prélèvement %(ref)s refusé : %(reason)s") % {"ref": locked.reference, "reason": reason},
+        from workflows.services import dossier_message_post
+
+        dossier_message_post(
+            dossier=locked.dossier, by=by,
+            body=_("Mandat de prélèvement %(ref)s refusé : %(reason)s") % {"ref": locked.reference, "reason": reason},
         )
     return locked
 
@@ -382,8 +349,10 @@ def debit_reject(*, debit: DirectDebit, by, reason: str) -> DirectDebit:
         PaymentArrangement.objects.filter(dossier=mandate.dossier).update(
             status=ArrangementStatus.REJECTED, settled_at=None
         )
-        dossier = _reopen_for_payment(
-            mandate.dossier, by=by,
+        from workflows.services import dossier_payment_rejected
+
+        dossier = dossier_payment_rejected(
+            dossier=mandate.dossier, by=by,
             comment=_("Prélèvement de %(amount)s du %(date)s rejeté par la banque : %(reason)s. "
                       "Merci de régler à nouveau.") % {
                 "amount": _amount_text(locked.amount),

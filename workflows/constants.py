@@ -29,6 +29,7 @@ class DossierAction(models.TextChoices):
     CORRECTION_REQUESTED = "correction_requested", _("Compléments demandés")
     WITHDRAWN = "withdrawn", _("Dossier retiré")
     PAYMENT_SETTLED = "payment_settled", _("Paiement réglé")
+    PAYMENT_REJECTED = "payment_rejected", _("Paiement rejeté")
     CONFIRMED = "confirmed", _("Inscription confirmée")
     MESSAGE = "message", _("Message")
     VIEWED = "viewed", _("Dossier consulté")

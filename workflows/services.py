@@ -305,19 +305,53 @@ def dossier_withdraw(*, dossier: Dossier, by, reason: str = "") -> Dossier:
 
 
 def dossier_payment_settled(*, dossier: Dossier, by) -> Dossier:
-    """The payment condition is met: the dossier is confirmed."""
+    """The payment condition is met: the dossier is confirmed. Normally the
+    process waits on its payment task; after a rejected debit the process
+    has already ended, and the dossier is confirmed again under the same
+    lock."""
+    process = dossier_process(dossier)
+    if process.task_set.filter(flow_task=DossierFlow.await_payment, status=STATUS.NEW).exists():
 
-    def apply(d: Dossier) -> None:
-        d.state = DossierState.CONFIRMED
-        d.confirmed_at = d.closed_at = timezone.now()
+        def apply(d: Dossier) -> None:
+            d.state = DossierState.CONFIRMED
+            d.confirmed_at = d.closed_at = timezone.now()
 
-    with transaction.atomic():
-        dossier = _decide(
-            dossier, by=by, node=DossierFlow.await_payment, allowed={DossierState.AWAITING_PAYMENT}, apply=apply
-        )
-        _record(dossier, DossierAction.PAYMENT_SETTLED, by=by, from_school=True)
-        _confirmed(dossier, by=by)
-    return dossier
+        with transaction.atomic():
+            dossier = _decide(
+                dossier, by=by, node=DossierFlow.await_payment, allowed={DossierState.AWAITING_PAYMENT}, apply=apply
+            )
+            _record(dossier, DossierAction.PAYMENT_SETTLED, by=by, from_school=True)
+            _confirmed(dossier, by=by)
+        return dossier
+    with transaction.atomic(), DossierFlow.lock(process.pk):
+        fresh = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=dossier.pk)
+        if fresh.state != DossierState.AWAITING_PAYMENT:
+            raise DossierAlreadyDecided(_("Ce dossier est déjà réglé."))
+        fresh.state = DossierState.CONFIRMED
+        fresh.confirmed_at = fresh.closed_at = timezone.now()
+        fresh.save()
+        _record(fresh, DossierAction.PAYMENT_SETTLED, by=by, from_school=True)
+        _confirmed(fresh, by=by)
+        return fresh
+
+
+def dossier_payment_rejected(*, dossier: Dossier, by, comment: str) -> Dossier:
+    """The payment that confirmed a dossier failed (a rejected debit): it
+    waits for payment again. The process has ended; the dossier carries on."""
+    process = dossier_process(dossier)
+    with transaction.atomic(), DossierFlow.lock(process.pk):
+        fresh = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=dossier.pk)
+        if fresh.state == DossierState.CONFIRMED:
+            fresh.state = DossierState.AWAITING_PAYMENT
+            fresh.confirmed_at = fresh.closed_at = None
+            fresh.save()
+        _record(fresh, DossierAction.PAYMENT_REJECTED, by=by, comment=comment, from_school=True)
+        return fresh
+
+
+def dossier_notify_family(*, dossier: Dossier, event: Event, key: str, **extra) -> None:
+    """Send ``event`` about the dossier to each of its family's guardians."""
+    _notify_family(dossier, event, key, **extra)
 
 
 def dossier_message_post(*, dossier: Dossier, by, body: str) -> DossierEvent:
