@@ -77,10 +77,11 @@ def test_backup_then_restore_into_an_empty_database_gives_everything_back(tmp_pa
     restored = Document.objects.get()
     assert restored.file.open("rb").read() == PDF
     assert DossierEvent.objects.filter(dossier__reference=dossier.reference).count() == 2
-    # The restored site works: the director signs in and reads the dossier.
+    # The restored site works: the family signs in and follows its dossier.
     client = Client()
-    client.force_login(UserFactory._meta.model.objects.get(email=director.email))
-    assert client.get(f"/cms/dossiers/{Dossier.objects.get().pk}/").status_code == 200
+    client.force_login(UserFactory._meta.model.objects.get(email=parent.email))
+    response = client.get(f"/dossiers/{submission.public_id}/suivi/")
+    assert response.status_code == 200 and dossier.reference in response.content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
