@@ -235,8 +235,21 @@ def test_no_rule_for_a_url_that_is_gone():
 # --- The world: family A's dossier at school X, and everybody else ------------------------------------
 
 
+def _roles_open_the_admin() -> None:
+    """The role groups' admin access, as the accounts migration grants it
+    (transactional tests elsewhere flush it; the groups come back bare)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.constants import Role
+
+    access = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)[0].permissions.add(access)
+
+
 @pytest.fixture
 def world(db):
+    _roles_open_the_admin()
     root = Page.get_first_root_node()
     home = root.add_child(instance=HomePage(title="Accueil", slug="accueil-matrice"))
     Site.objects.update(is_default_site=False)
