@@ -20,6 +20,7 @@ from typing import Any
 
 import django.forms
 import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.utils import ErrorList
@@ -468,6 +469,7 @@ class StepForm(BaseForm):
             try:
                 bf.field.clean(upload)
                 safe_name, content_type = check_upload(upload, item)
+                self._check_dossier_total(name, upload.size)
             except ValidationError as error:
                 self.add_error(name, error)
                 return _ERROR
@@ -482,6 +484,18 @@ class StepForm(BaseForm):
                 return _ERROR
             return None
         return existing.pk
+
+    def _check_dossier_total(self, name: str, size: int) -> None:
+        """Every field has its size limit; the dossier as a whole has one too."""
+        limit_mb = settings.DOSSIER_MAX_TOTAL_MB
+        others = sum(d.size for field, d in self.documents.items() if field != name and field not in self.cleared)
+        accepted = sum(upload.size for upload, _safe, _type in self.uploads.values())
+        if others + accepted + size > limit_mb * 1024 * 1024:
+            raise ValidationError(
+                _("Avec ce document, le dossier dépasserait %(limit)s Mo au total : réduisez sa taille "
+                  "(une photo ou un scan en qualité moyenne suffit)."),
+                params={"limit": limit_mb},
+            )
 
     def _clean_group(self, item: Item) -> Any:
         rows, failed = [], False

@@ -359,6 +359,8 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(DATA_DIR / "private")))
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = _int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+# All the documents of one dossier together (each question has its own limit too).
+DOSSIER_MAX_TOTAL_MB = _int("DOSSIER_MAX_TOTAL_MB", 30)
 # Optional antivirus: clamd's address, tcp://host:3310 or unix:///run/clamav/clamd.ctl
 # (forms/filechecks.py); empty, no scan. Set and unreachable, uploads are refused.
 CLAMAV_URL = env.str("CLAMAV_URL", default="").strip()

@@ -31,8 +31,13 @@ from notifications.models import Notification
 from notifications.services import notifications_sweep, notify
 from notifications.variables import sample_context
 
-COUNT = 300
-KILL_AT = (60, 130, 200)  # messages received by the SMTP server when the consumer is killed
+# A local run: 300 notifications, 3 kills. CI's PostgreSQL pass asks for the
+# issue's 1,000 notifications and 10 kills.
+COUNT = int(os.environ.get("RELIABILITY_NOTIFICATIONS", "300"))
+KILLS = int(os.environ.get("RELIABILITY_KILLS", "3"))
+# Messages received by the SMTP server when the consumer is killed, spread
+# over the first two thirds of the run.
+KILL_AT = tuple(COUNT * 2 * (i + 1) // (3 * KILLS) for i in range(KILLS))
 
 
 def _database_url() -> str:
@@ -137,7 +142,7 @@ def test_killing_the_consumer_loses_nothing_and_duplicates_at_most_one_per_kill(
     assert Notification.objects.exclude(status=Status.SENT).exists(), "killed too late: nothing was left to do"
 
     consumer.start()
-    consumer.wait_for(lambda: not Notification.objects.exclude(status=Status.SENT).exists(), timeout=40)
+    consumer.wait_for(lambda: not Notification.objects.exclude(status=Status.SENT).exists(), timeout=40 + COUNT // 10)
     consumer.kill()
 
     received = Counter(recipient for envelope in smtp.envelopes for recipient in envelope.rcpt_tos)
