@@ -20,6 +20,7 @@ with ``journey.completed("<step>")``). ``tests/e2e/README.md`` keeps the list.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -462,9 +463,14 @@ def test_3_the_director_asks_for_a_correction_then_validates(journey):
     desk.get_by_role("button", name="Demander des compléments").click()
     expect(desk.get_by_text("Les compléments sont demandés à la famille")).to_be_visible()
 
-    # The parent sees it on the follow-up page, corrects and submits again.
+    # The parent is mailed (through the Huey consumer) and the link leads to
+    # the follow-up page, which shows the request; she corrects and submits again.
     page = parent.page
-    page.goto(followup_path(journey.facts["dossier"]))
+    subject = f"Dossier de {child} : une correction est demandée"
+    mail = journey.mailbox.wait_for(to=parent.email, subject_contains=subject)
+    assert CORRECTION in mail.text
+    page.goto(mail.link_starting_with(journey.app.url))
+    expect(page).to_have_url(re.compile(re.escape(followup_path(journey.facts["dossier"]))))
     expect(page.get_by_role("main")).to_contain_text(CORRECTION)
     journey.check(page, "43-suivi-complements-demandes")
     page.get_by_role("link", name="Corriger le dossier et le déposer à nouveau").click()
@@ -512,10 +518,11 @@ def test_4_the_parent_pays_cash_and_downloads_the_attestation(journey):
     page.get_by_role("button", name="Enregistrer mon choix").click()
     expect(page.get_by_text("Votre choix est enregistré.")).to_be_visible()
     journey.check(page, "52-paiement-especes")
-    amount = re.search(r"Montant à apporter : ([\d\s\u00a0\u202f]+,\d\d) €", page.get_by_role("main").inner_text()).group(1)
+    due = re.search(r"Montant à apporter : ([\d\s\u00a0\u202f]+,\d\d) €", page.get_by_role("main").inner_text())
+    amount = due.group(1)
     with page.expect_download() as slip:
         page.get_by_role("link", name="Télécharger le bordereau de paiement (PDF)").click()
-    assert open(slip.value.path(), "rb").read().startswith(b"%PDF")
+    assert slip.value.path().read_bytes().startswith(b"%PDF")
 
     finance = journey.person("finance", email=FINANCE, password=content.DEMO_PASSWORD, viewport="ordinateur")
     desk = finance.page
@@ -532,8 +539,6 @@ def test_4_the_parent_pays_cash_and_downloads_the_attestation(journey):
     expect(desk.get_by_text("Paiement en espèces enregistré")).to_be_visible()
 
     # The attestation is made by the Huey consumer: a bounded poll on the page.
-    import time
-
     page.goto(followup_path(public_id))
     link = page.get_by_role("link", name="Télécharger l'attestation d'inscription (PDF)")
     deadline = time.monotonic() + POLL_SECONDS
@@ -547,7 +552,7 @@ def test_4_the_parent_pays_cash_and_downloads_the_attestation(journey):
     journey.check(page, "55-suivi-confirme-attestation")
     with page.expect_download() as attestation:
         link.click()
-    content_ = open(attestation.value.path(), "rb").read()
+    content_ = attestation.value.path().read_bytes()
     assert content_.startswith(b"%PDF")
     assert f"{child} Louis-Joseph" in pdf_text(content_)
     journey.facts["attestation"] = link.get_attribute("href")
