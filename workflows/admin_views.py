@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
@@ -177,7 +177,10 @@ def validate_many(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("workflows_admin:index") + "?" + request.POST.get("query", ""))
     done, failed = services.dossiers_validate_many(dossiers=dossiers, by=request.user)
     if done:
-        messages.success(request, _("%(count)d dossier(s) validé(s).") % {"count": len(done)})
+        messages.success(
+            request,
+            ngettext("%(count)d dossier validé.", "%(count)d dossiers validés.", len(done)) % {"count": len(done)},
+        )
     for dossier, reason in failed:
         messages.warning(request, f"{dossier.reference} : {reason}")
     return redirect(reverse("workflows_admin:index") + "?" + request.POST.get("query", ""))

@@ -57,7 +57,7 @@ def test_validate_several_at_once(client, setup):
         "/cms/dossiers/valider/", {"dossier": [d.pk for d in dossiers], "query": "state=submitted"}, follow=True
     )
     html = response.content.decode()
-    assert "2 dossier(s) validé(s)." in html
+    assert "2 dossiers validés." in html
     assert "déjà été traité" in html
     states = [d.state for d in type(dossiers[0]).objects.filter(pk__in=[d.pk for d in dossiers]).order_by("pk")]
     assert states == [DossierState.CONFIRMED, DossierState.CONFIRMED, DossierState.REFUSED]
