@@ -382,7 +382,10 @@ def test_2_the_parent_fills_the_enrolment_form_on_a_phone_with_the_keyboard(jour
     # Back from « Mes dossiers »: the documents are kept.
     page.goto("/")
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Mes dossiers").click()
-    # On a phone each dossier of « Mes dossiers » is a card that fits the screen.
+    # On a phone each dossier of « Mes dossiers » is a card that fits the screen
+    # (measured once its stylesheet has loaded).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes dossiers")
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "défilement horizontal"
     page.locator("tr").filter(has_text=child).get_by_role("link", name="Reprendre").click()
     expect(page.get_by_text("Étape 6 sur 8")).to_be_visible()
