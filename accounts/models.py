@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .constants import ConsentKind, Role, SchoolLevel
@@ -96,8 +97,19 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """The user's groups, read once: a request asks many times (admin
+        menu, dashboard, permission checks) and the user object lives for
+        one request."""
+        return frozenset(self.groups.values_list("name", flat=True))
+
     def has_role(self, role: Role) -> bool:
-        return self.groups.filter(name=role.value).exists()
+        return role.value in self.role_names
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.is_superuser or bool(self.role_names & set(Role.values))
 
     @property
     def email_confirmed(self) -> bool:

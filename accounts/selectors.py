@@ -203,7 +203,7 @@ def family_open_guardian_invitations(*, family: Family) -> QuerySet[GuardianInvi
 
 
 def is_staff_member(*, user: User) -> bool:
-    return user.is_superuser or user.groups.filter(name__in=[role.value for role in Role]).exists()
+    return user.is_staff_member
 
 
 def landing_url(*, user: User) -> str:
@@ -219,9 +219,9 @@ def landing_url(*, user: User) -> str:
 def invitable_schools(*, user: User) -> QuerySet[School]:
     """The schools for which ``user`` may invite a family: all of them for
     editors and administrators, their own for directors."""
-    if user.is_superuser or user.groups.filter(name=Role.EDITOR.value).exists():
+    if user.is_superuser or user.has_role(Role.EDITOR):
         return School.objects.order_by("commune", "name")
-    if user.groups.filter(name=Role.DIRECTOR.value).exists():
+    if user.has_role(Role.DIRECTOR):
         return user.directed_schools.order_by("commune", "name")
     return School.objects.none()
 

@@ -23,8 +23,6 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .constants import Role
-
 DEVICE_NAME = "Application d'authentification"
 # Paths open to a member of staff who has not given a code yet.
 _OPEN_PREFIXES = ("/static/", "/media/", "/favicon")
@@ -35,7 +33,7 @@ def is_staff_account(user) -> bool:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    return user.groups.filter(name__in=[role.value for role in Role]).exists()
+    return user.is_staff_member
 
 
 def requires_two_factor(user) -> bool:

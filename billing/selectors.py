@@ -99,7 +99,7 @@ def payment_settings() -> PaymentSettings:
 def is_finance_user(user) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or user.groups.filter(name=Role.FINANCE.value).exists()
+    return user.is_superuser or user.has_role(Role.FINANCE)
 
 
 def finance_dossiers(*, user) -> QuerySet[Dossier]:

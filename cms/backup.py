@@ -19,7 +19,6 @@ import tempfile
 from pathlib import Path
 
 from django.apps import apps
-from django.core import serializers
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management import call_command

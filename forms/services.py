@@ -337,18 +337,6 @@ def submission_submit(*, submission: Submission, by) -> Submission:
 
 
 def submission_reopen(*, submission: Submission) -> Submission:
-    """Give a submitted dossier back to the family for corrections: it is a
-    draft again, with its answers and documents, until submitted anew."""
-    updated = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.SUBMITTED).update(
-        status=SubmissionStatus.DRAFT, updated_at=timezone.now()
-    )
-    if not updated:
-        raise SubmissionError(_("Ce dossier n'est pas déposé : il ne peut pas être rouvert."))
-    submission.refresh_from_db()
-    return submission
-
-
-def submission_reopen(*, submission: Submission) -> Submission:
     """Give a submitted dossier back to the family for corrections (the
     workflow asks for it). Answers, documents and the form snapshot stay;
     the family can change and submit it again even after the closing date,

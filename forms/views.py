@@ -138,7 +138,7 @@ def _progress(submission: Submission, index: int | None) -> dict[str, Any]:
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
     from accounts.models import Child
-    from cms.models import EnrolmentFormPage, School
+    from cms.models import EnrolmentFormPage
 
     if set(request.POST) - {"csrfmiddlewaretoken", "page", "child", "school"} or request.FILES:
         return refused(request, _("Le formulaire envoyé contient un champ inconnu. Rechargez la page."))

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Child, Consent, Family
-from forms.models import Document, Submission
+from forms.models import Submission
 from notifications.models import Notification
 from workflows.constants import DossierAction, DossierState
 from workflows.models import Dossier, DossierEvent

@@ -19,7 +19,7 @@ def is_workspace_user(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.groups.filter(name__in=[Role.DIRECTOR.value, Role.FINANCE.value]).exists()
+    return user.has_role(Role.DIRECTOR) or user.has_role(Role.FINANCE)
 
 
 def dossiers_for_staff(*, user) -> QuerySet[Dossier]:
@@ -31,7 +31,7 @@ def dossiers_for_staff(*, user) -> QuerySet[Dossier]:
     base = Dossier.objects.select_related("child", "family", "school", "submission")
     if user.is_superuser:
         return base
-    groups = set(user.groups.values_list("name", flat=True))
+    groups = user.role_names
     scope = Q(pk__in=[])
     if Role.DIRECTOR.value in groups:
         scope |= Q(school__in=user.directed_schools.values("pk"))
@@ -44,7 +44,7 @@ def can_see_statistics(*, user) -> bool:
     """Directors and finance agents for their dossiers; editors, who shape
     the procedures, for all of them (counts only, no names)."""
     return is_workspace_user(user) or (
-        user.is_authenticated and user.is_active and user.groups.filter(name=Role.EDITOR.value).exists()
+        user.is_authenticated and user.is_active and user.has_role(Role.EDITOR)
     )
 
 
@@ -62,7 +62,7 @@ def can_decide(*, user, dossier: Dossier) -> bool:
     if user.is_superuser:
         return True
     if dossier.validation_role == ValidationRole.FINANCE:
-        return user.groups.filter(name=Role.FINANCE.value).exists()
+        return user.has_role(Role.FINANCE)
     return dossier.school.directors.filter(pk=user.pk).exists()
 
 
