@@ -6,6 +6,8 @@ from django.dispatch import receiver
 from payments import PaymentStatus
 from payments.signals import status_changed
 
+from cms.signals import school_year_prepared
+
 from .models import CardPayment
 
 
@@ -20,3 +22,10 @@ def card_status_changed(sender, instance: CardPayment, **kwargs) -> None:
         instance.counted_at, instance.refusal = CardPayment.objects.filter(pk=instance.pk).values_list(
             "counted_at", "refusal"
         ).get()
+
+
+@receiver(school_year_prepared, dispatch_uid="billing_tariffs_next_year")
+def copy_tariffs_to_next_year(sender, from_year: str, to_year: str, **kwargs) -> None:
+    from .services import tariffs_copy_to_year
+
+    tariffs_copy_to_year(from_year=from_year, to_year=to_year)

@@ -609,3 +609,18 @@ def attestation_generate(*, dossier_id: int) -> Attestation | None:
         attestation.file.delete(save=False)  # another run made it first
         return Attestation.objects.get(dossier=dossier)
     return attestation
+
+
+def tariffs_copy_to_year(*, from_year: str, to_year: str) -> int:
+    """Next school year's tariffs start as this year's: each tariff of
+    ``from_year`` that has no counterpart in ``to_year`` is copied (editors
+    then change the amounts that change). Returns how many were made."""
+    made = 0
+    existing = set(Tariff.objects.filter(school_year=to_year).values_list("school_id", "service"))
+    for tariff in Tariff.objects.filter(school_year=from_year):
+        if (tariff.school_id, tariff.service) in existing:
+            continue
+        Tariff.objects.create(school_id=tariff.school_id, service=tariff.service, school_year=to_year,
+                              monthly_amount=tariff.monthly_amount, description=tariff.description)
+        made += 1
+    return made

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .models import EnrolmentFormPage, HelpIndexPage
+from .signals import school_year_prepared
 
 # « 2026-2027 », « 2020 - 2021 », « 2026/2027 », « 2026–2027 »
 SCHOOL_YEAR = re.compile(r"(?<!\d)(\d{4})(\s*[-–/]\s*)(\d{4})(?!\d)")
@@ -105,4 +106,9 @@ def school_year_next(*, page, by):
     for child in copy.get_descendants().specific():
         original = originals.get(child.title)
         _prepare(child, previous=original if isinstance(original, EnrolmentFormPage) else None)
+    year = SCHOOL_YEAR.search(page.title)
+    from_year = f"{year[1]}-{year[3]}"
+    school_year_prepared.send(
+        sender=type(page), page=copy, from_year=from_year, to_year=next_school_year_text(from_year), by=by
+    )
     return copy

@@ -70,8 +70,17 @@ def test_rolling_the_enrolment_form_keeps_last_years_dossiers_and_gives_a_workin
         dossier = services.dossier_open(submission=submission)
     before = (dossier.state, submission.definition, submission.answers)
 
+    from billing.models import Tariff
+
+    Tariff.objects.filter(school_year="2027-2028").delete()
+    this_year = sorted(Tariff.objects.filter(school_year="2026-2027").values_list("school_id", "service", "monthly_amount"))
+    assert this_year
+
     client.post(f"/cms/pages/{form.pk}/annee-suivante/")
     new = EnrolmentFormPage.objects.get(slug="inscription-2027-2028")
+    # The tariffs were carried over to the new year, to be reviewed like the pages.
+    assert sorted(Tariff.objects.filter(school_year="2027-2028").values_list("school_id", "service", "monthly_amount")) \
+        == this_year
     assert "2027-2028" in new.title and new.previous_year_page_id == form.pk
     if form.opens_at:
         assert new.opens_at.year == form.opens_at.year + 1
