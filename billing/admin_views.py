@@ -148,8 +148,7 @@ def cash(request: HttpRequest, dossier_pk: int) -> HttpResponse:
                 services.cash_record(dossier=dossier, by=request.user, amount=amount,
                                      receipt_number=form.cleaned_data["receipt_number"])
             except services.PaymentError as error:
-                for field, message in error.errors.items():
-                    form.add_error(field if field in form.fields else None, message)
+                error.add_to(form)
             else:
                 messages.success(request, _("Paiement en espèces enregistré : le dossier %(ref)s est confirmé.")
                                  % {"ref": dossier.reference})

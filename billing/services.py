@@ -46,6 +46,11 @@ class PaymentError(Exception):
         self.errors = errors or {field: message}
         super().__init__(message)
 
+    def add_to(self, form) -> None:
+        """Put each message next to its field (or on top of the form)."""
+        for field, message in self.errors.items():
+            form.add_error(field if field in form.fields else None, message)
+
 
 def _amount_text(value: Decimal) -> str:
     return formats.number_format(value, 2, use_l10n=True) + " €"

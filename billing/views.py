@@ -87,8 +87,7 @@ def pay(request: HttpRequest, public_id) -> HttpResponse:
         try:
             services.arrangement_choose(dossier=dossier, by=request.user, **form.cleaned_data)
         except services.PaymentError as error:
-            for field, message in error.errors.items():
-                form.add_error(field if field in form.fields else None, message)
+            error.add_to(form)
         else:
             messages.success(request, _("Votre choix est enregistré."))
             return redirect("billing:pay", public_id=public_id)
@@ -104,8 +103,7 @@ def mandate_create(request: HttpRequest, public_id) -> HttpResponse:
         try:
             services.mandate_create(dossier=dossier, by=request.user, **form.cleaned_data)
         except services.PaymentError as error:
-            for field, message in error.errors.items():
-                form.add_error(field if field in form.fields else None, message)
+            error.add_to(form)
         else:
             messages.success(request, _("Votre mandat est prêt : téléchargez-le, signez-le et renvoyez-le."))
             return redirect("billing:pay", public_id=public_id)
@@ -134,8 +132,7 @@ def mandate_upload(request: HttpRequest, public_id) -> HttpResponse:
         try:
             services.mandate_upload_signed(mandate=mandate, by=request.user, upload=form.cleaned_data["document"])
         except services.PaymentError as error:
-            for field, message in error.errors.items():
-                form.add_error(field if field in form.fields else None, message)
+            error.add_to(form)
         else:
             messages.success(request, _("Mandat signé reçu : le service financier va le vérifier."))
             return redirect("billing:pay", public_id=public_id)
