@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Child, Consent, Family
 from forms.models import Submission
 from notifications.models import Notification
-from workflows.constants import DossierAction, DossierState
+from workflows.constants import STAFF_READS, DossierState
 from workflows.models import Dossier, DossierEvent
 
 from .models import RetentionRun
@@ -163,7 +163,7 @@ def family_data_archive(*, family: Family) -> bytes:
             if dossier:
                 entry["historique"] = [
                     {"le": e.created_at, "action": e.get_action_display(), "commentaire": e.comment}
-                    for e in dossier.events.exclude(action__in=[DossierAction.VIEWED, DossierAction.DOCUMENT_VIEWED])
+                    for e in dossier.events.exclude(action__in=STAFF_READS)
                 ]
             for document in submission.documents.all():
                 path = f"documents/{submission.public_id}/{document.field_name}-{document.original_name}"

@@ -2,8 +2,9 @@
 
 Every staff read of a dossier page (``DossierAction.VIEWED``) or of a
 document (``DOCUMENT_VIEWED``), every decision and every message is a
-``DossierEvent`` written by ``workflows.services``; exports are
-``DossierExport`` rows. This module reads them back for one child, across
+``DossierEvent`` written by ``workflows.services``; so is every export
+that included the dossier (``EXPORTED``, one line per dossier, written when
+the export's file is ready). This module reads them back for one child, across
 all of the child's dossiers, for the report page in the staff workspace.
 """
 
@@ -16,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import selectors
-from .constants import DossierAction
+from .constants import STAFF_READS
 from .models import DossierEvent
 
-READS = (DossierAction.VIEWED, DossierAction.DOCUMENT_VIEWED)
+READS = STAFF_READS
 
 
 def audit_for_child(*, child, reads_only: bool = False, visible_to=None) -> QuerySet[DossierEvent]:

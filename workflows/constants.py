@@ -35,6 +35,12 @@ class DossierAction(models.TextChoices):
     VIEWED = "viewed", _("Dossier consulté")
     DOCUMENT_VIEWED = "document_viewed", _("Document consulté")
     REMINDER = "reminder", _("Relance : dossier en attente")
+    EXPORTED = "exported", _("Dossier inclus dans un export")
+
+
+# Staff reading a child's data: the audit's answer to « who saw it », left out
+# of the history the family sees.
+STAFF_READS = (DossierAction.VIEWED, DossierAction.DOCUMENT_VIEWED, DossierAction.EXPORTED)
 
 
 class ExportFormat(models.TextChoices):

@@ -86,8 +86,11 @@ def _inert(value: str) -> str:
     return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
-def build_table(dossiers, *, progress: Callable[[int], None] | None = None) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows for ``dossiers`` (a queryset), read in batches."""
+def build_table(
+    dossiers, *, progress: Callable[[int], None] | None = None
+) -> tuple[list[str], list[list[str]], list[Dossier]]:
+    """Headers, rows and the dossiers they came from (in row order), for
+    ``dossiers`` (a queryset), read in batches."""
     queryset = dossiers.select_related("child", "family", "school", "submission").prefetch_related(
         "submission__documents"
     )
@@ -105,7 +108,7 @@ def build_table(dossiers, *, progress: Callable[[int], None] | None = None) -> t
         rows.extend(_row(dossier, columns) for dossier in chunk)
         if progress:
             progress(len(rows))
-    return _fixed_columns() + list(questions.values()), rows
+    return _fixed_columns() + list(questions.values()), rows, [dossier for chunk in chunks for dossier in chunk]
 
 
 def to_csv(headers: list[str], rows: list[list[str]]) -> bytes:

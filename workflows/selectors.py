@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import Role
 
-from .constants import DossierAction, DossierState, ValidationRole
+from .constants import STAFF_READS, DossierAction, DossierState, ValidationRole
 from .models import Dossier, DossierEvent
 
 
@@ -79,7 +79,7 @@ def waiting_count(*, user) -> int:
 def history(*, dossier: Dossier, include_reads: bool) -> QuerySet[DossierEvent]:
     events = dossier.events.select_related("actor")
     if not include_reads:
-        events = events.exclude(action__in=[DossierAction.VIEWED, DossierAction.DOCUMENT_VIEWED])
+        events = events.exclude(action__in=STAFF_READS)
     return events
 
 

@@ -453,13 +453,22 @@ def dossier_export_build(*, export_id: int) -> None:
         DossierExport.objects.filter(pk=export.pk).update(done=done)
 
     try:
-        headers, rows = build_table(dossiers, progress=progress)
+        headers, rows, exported = build_table(dossiers, progress=progress)
         content = to_xlsx(headers, rows) if export.format == ExportFormat.XLSX else to_csv(headers, rows)
         stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
         export.file.save(f"dossiers-{stamp}-{export.pk}.{export.format}", ContentFile(content), save=False)
     except Exception as error:
         DossierExport.objects.filter(pk=export.pk).update(status=ExportStatus.FAILED, error=str(error)[:2000])
         raise
-    DossierExport.objects.filter(pk=export.pk).update(
-        status=ExportStatus.READY, file=export.file.name, done=len(rows), finished_at=timezone.now()
-    )
+    # The export is in each child's audit (« qui a consulté ») in the same
+    # transaction that makes it ready: a run killed before this point starts
+    # again from the beginning and writes these lines once.
+    with transaction.atomic():
+        DossierEvent.objects.bulk_create(
+            [DossierEvent(dossier=dossier, action=DossierAction.EXPORTED, actor=export.requested_by,
+                          state=dossier.state, comment=export.get_format_display()) for dossier in exported],
+            batch_size=1000,
+        )
+        DossierExport.objects.filter(pk=export.pk).update(
+            status=ExportStatus.READY, file=export.file.name, done=len(rows), finished_at=timezone.now()
+        )

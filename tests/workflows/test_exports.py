@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 
 from tests.factories import GuardianFactory, SchoolFactory, SubmissionFactory, UserFactory
 from workflows import services
-from workflows.models import DossierExport
+from workflows.constants import DossierAction
+from workflows.models import DossierEvent, DossierExport
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +96,25 @@ def test_an_export_belongs_to_its_requester(client, world, export):
     client.force_login(other)
     assert client.get(f"/cms/dossiers/exports/{job.pk}/").status_code == 404
     assert client.get(f"/cms/dossiers/exports/{job.pk}/fichier/").status_code == 404
+
+
+def test_an_export_is_in_each_included_childs_audit_once(client, world, export):
+    director, (lea, noe, tom) = world
+    job, _ = export("csv", "level=CP")  # Noé only
+    exported = DossierEvent.objects.filter(action=DossierAction.EXPORTED)
+    assert list(exported.values_list("dossier", "actor")) == [(noe.pk, director.pk)]
+    # The task run again (a retry after the file was made) writes nothing more.
+    services.dossier_export_build(export_id=job.pk)
+    assert exported.count() == 1
+    # « Qui a consulté » for Noé names the director among the readers and the export in the log.
+    report = client.get(f"/cms/dossiers/{noe.pk}/consultations/").content.decode()
+    assert "Dossier inclus dans un export" in report and director.email in report
+    assert "Dossier inclus dans un export" not in client.get(f"/cms/dossiers/{lea.pk}/consultations/").content.decode()
+    # The family's own history does not list staff reads or exports.
+    client.force_login(noe.family.guardians.first())
+    page = client.get(f"/dossiers/{noe.submission.public_id}/suivi/")
+    assert page.status_code == 200 and "Déposé" in page.content.decode()
+    assert "Dossier inclus dans un export" not in page.content.decode()
 
 
 def test_export_progress_page_while_pending(client, world):
