@@ -31,7 +31,7 @@ class ConfigurationError(SystemExit):
 def _choice(variable: str, default: str, allowed: tuple[str, ...]) -> str:
     value = env.str(variable, default=default).strip().lower()
     if value not in allowed:
-        raise ConfigurationError(variable, f"must be one of {', '.join(allowed)} (got {value!r})")
+        raise ConfigurationError(variable, f"must be one of {', '.join(map(repr, allowed))} (got {value!r})")
     return value
 
 
@@ -425,8 +425,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # production, card payment stays off until a real provider is configured,
 # e.g. CARD_PAYMENT_PROVIDER=stripe with STRIPE_SECRET_KEY and
 # STRIPE_PUBLIC_KEY (and the `stripe` package).
+# The dummy provider lets whoever holds a payment's link pick « paid »: it is
+# refused in production.
 CARD_PAYMENT_PROVIDER = _choice(
-    "CARD_PAYMENT_PROVIDER", "" if PRODUCTION else "dummy", ("", "dummy", "stripe")
+    "CARD_PAYMENT_PROVIDER", "" if PRODUCTION else "dummy", ("", "stripe") if PRODUCTION else ("", "dummy", "stripe")
 )
 PAYMENT_MODEL = "billing.CardPayment"
 PAYMENT_VARIANTS = {}

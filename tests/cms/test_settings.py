@@ -56,6 +56,15 @@ def test_production_requires_its_secrets(missing, data_dir):
     assert result.stderr.strip() == f"Configuration error: {missing} is required in production and is not set."
 
 
+def test_production_refuses_the_dummy_card_provider(data_dir):
+    """django-payments' dummy provider lets the payer choose « paid »."""
+    result = manage("check", DATA_DIR=data_dir, DJANGO_ENV="production", SECRET_KEY=GOOD_SECRET,
+                    ALLOWED_HOSTS="inscrire.example", CARD_PAYMENT_PROVIDER="dummy")
+    assert result.returncode != 0
+    assert result.stderr.strip() == ("Configuration error: CARD_PAYMENT_PROVIDER must be one of '', 'stripe' "
+                                     "(got 'dummy').")
+
+
 def test_production_passes_the_deployment_checklist(data_dir):
     result = manage(
         "check",

@@ -18,11 +18,10 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from huey.contrib.djhuey import HUEY
 from huey.storage import RedisStorage, SqliteStorage
 
@@ -30,6 +29,7 @@ from notifications.constants import Event, Status
 from notifications.models import Notification
 from notifications.services import notifications_sweep, notify
 from notifications.variables import sample_context
+from tests.processes import database_url
 
 # A local run: 300 notifications, 3 kills. CI's PostgreSQL pass asks for the
 # issue's 1,000 notifications and 10 kills.
@@ -38,18 +38,6 @@ KILLS = int(os.environ.get("RELIABILITY_KILLS", "3"))
 # Messages received by the SMTP server when the consumer is killed, spread
 # over the first two thirds of the run.
 KILL_AT = tuple(COUNT * 2 * (i + 1) // (3 * KILLS) for i in range(KILLS))
-
-
-def _database_url() -> str:
-    """The test database, as the consumer process must reach it."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        assert not connection.is_in_memory_db(), "the consumer process needs a file database"
-        return f"sqlite:///{db['NAME']}"
-    auth = quote(db["USER"] or "")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth + '@' if auth else ''}{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture(params=["sqlite", "redis"])
@@ -73,7 +61,7 @@ def consumer_queue(request, tmp_path):
         "DJANGO_SETTINGS_MODULE": "cms.settings.base",
         "DJANGO_ENV": "development",
         "DEBUG": "false",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "DATA_DIR": str(tmp_path),  # SqliteHuey's file is DATA_DIR/huey.sqlite3
         "REDIS_URL": settings.REDIS_URL if kind == "redis" else "",
         "REDIS_KEY_PREFIX": name,  # the queue's name

@@ -143,8 +143,9 @@ RULES: dict[str, Rule] = {
     "notification:inspect": Rule(NOBODY),
     "notification:resend": Rule(NOBODY),
     # Payments (billing): the matrix's dossier asks for no payment nor
-    # attestation, so its payment pages are a 404 for everyone (their access
-    # by family is tested in tests/payments); unknown card payments too.
+    # attestation, so its payment pages are a 404 for everyone here; unknown
+    # card payments too. The real checks, on a world with payments, are in
+    # test_billing_access_matrix.py.
     "billing:pay": Rule(NOBODY),
     "billing:mandate_create": Rule(NOBODY, method="post"),
     "billing:mandate_pdf": Rule(NOBODY),
@@ -156,7 +157,8 @@ RULES: dict[str, Rule] = {
     "billing:card_return": Rule(NOBODY),
     "process_payment": Rule(NOBODY),
     # The finance workspace: finance agents only; no mandate, debit or
-    # payment dossier exists at the matrix's ids.
+    # payment dossier exists at the matrix's ids. The real checks, on a world
+    # with payments, are in test_billing_access_matrix.py.
     "billing_admin:index": Rule(frozenset({"finance"})),
     "billing_admin:export": Rule(frozenset({"finance"}), method="post"),
     "billing_admin:mandate": Rule(NOBODY),
