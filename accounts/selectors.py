@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from cms.models import PortalSettings, School, SchoolRules
 
@@ -43,13 +43,16 @@ class ConsentDocument:
 
 
 def _terms_page() -> Page | None:
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        return None
-    portal = PortalSettings.objects.filter(site=site).select_related("terms_page").first()
+    """The default site's terms page, read in one query (its title, URL and
+    live revision are those of the generic page)."""
+    portal = (
+        PortalSettings.objects.filter(site__is_default_site=True)
+        .select_related("terms_page", "site")
+        .first()
+    )
     if portal is None or portal.terms_page is None or not portal.terms_page.live:
         return None
-    return portal.terms_page.specific
+    return portal.terms_page
 
 
 def terms_document() -> ConsentDocument | None:
@@ -101,16 +104,17 @@ def current_consent_documents(*, schools) -> list[ConsentDocument]:
 def family_pending_consents(*, family: Family) -> list[ConsentDocument]:
     """The documents in force that ``family`` has not accepted in this
     version: empty when the family may submit a dossier."""
+    accepted = set(
+        Consent.objects.filter(family=family).values_list("kind", "terms_page_id", "version", "rules_id")
+    )
+    accepted_terms = {(page, version) for kind, page, version, _rules in accepted if kind == ConsentKind.TERMS}
+    accepted_rules = {rules for kind, _page, _version, rules in accepted if kind == ConsentKind.SCHOOL_RULES}
     pending = []
-    consents = Consent.objects.filter(family=family)
     for document in current_consent_documents(schools=family.schools.order_by("commune", "name")):
         if document.kind == ConsentKind.TERMS:
-            accepted = consents.filter(
-                kind=ConsentKind.TERMS, terms_page=document.terms_page, version=document.version
-            ).exists()
-        else:
-            accepted = consents.filter(kind=ConsentKind.SCHOOL_RULES, rules=document.rules).exists()
-        if not accepted:
+            if (document.terms_page.pk, document.version) not in accepted_terms:
+                pending.append(document)
+        elif document.rules.pk not in accepted_rules:
             pending.append(document)
     return pending
 
@@ -214,6 +218,10 @@ def landing_url(*, user: User) -> str:
     if is_staff_member(user=user):
         return "/cms/"
     return reverse("accounts:account")
+
+
+def may_invite_families(*, user: User) -> bool:
+    return user.is_superuser or user.has_role(Role.EDITOR) or user.has_role(Role.DIRECTOR)
 
 
 def invitable_schools(*, user: User) -> QuerySet[School]:

@@ -217,9 +217,9 @@ def submission_start(*, page, child, school, by) -> Submission:
 # --- Saving a step ----------------------------------------------------------------------------------
 
 
-def _locked_draft(submission: Submission) -> Submission:
+def _locked_draft(submission: Submission, *, related: tuple[str, ...] = ("page",)) -> Submission:
     # of=("self",): the page is a nullable join, which PostgreSQL cannot lock.
-    locked = Submission.objects.select_for_update(of=("self",)).select_related("page").get(pk=submission.pk)
+    locked = Submission.objects.select_for_update(of=("self",)).select_related(*related).get(pk=submission.pk)
     if locked.status != SubmissionStatus.DRAFT:
         raise SubmissionError(_("Ce dossier a déjà été déposé : il ne peut plus être modifié ici."))
     if not locked.is_editable:
@@ -302,13 +302,16 @@ def submission_submit(*, submission: Submission, by) -> Submission:
     """Mark the dossier submitted and hand it over: ``submission_submitted``
     is sent inside the transaction, so a workflow that fails to start rolls
     the submission back."""
+    # Read before the write lock is taken (on SQLite, the lock stops every
+    # other writer): what stops this person from submitting.
+    blockers = _account_blockers(user=by)
     with transaction.atomic():
-        locked = _locked_draft(submission)
+        # The family, child and school come along: the workflow's receivers read them.
+        locked = _locked_draft(submission, related=("page", "family", "child", "school"))
         if by.family_id != locked.family_id:
             raise SubmissionError(_("Ce dossier n'appartient pas à votre famille."))
         if locked.school_id is None:
             raise SubmissionError(_("Ce dossier n'est rattaché à aucune école : contactez la mairie."))
-        blockers = _account_blockers(user=by)
         if blockers:
             raise SubmissionError([b.message for b in blockers], links=[(b.message, b.url) for b in blockers])
         missing = missing_required(locked.definition, locked.answers)

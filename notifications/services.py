@@ -24,7 +24,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -79,35 +79,35 @@ def notify(
     full_key = f"{event}:{key}:{recipient.lower()}"
     if len(full_key) > 200:
         full_key = f"{event}:{hashlib.sha256(full_key.encode()).hexdigest()}"
-    existing = Notification.objects.filter(key=full_key).first()
-    if existing is not None:
-        return existing
-
     subject, body, template_error = render_message(event=event, context=build_context(event, context))
     about_fields = {}
     if about is not None:
         about_fields = {"content_type": ContentType.objects.get_for_model(about), "object_id": str(about.pk)}
-    notification, created = Notification.objects.get_or_create(
-        key=full_key,
-        defaults={
-            "event": event,
-            "recipient": recipient,
-            "user": user,
-            "family_id": getattr(family, "pk", None) or getattr(user, "family_id", None),
-            "subject": subject,
-            "body_text": body,
-            "body_html": rendering.html_from_text(body, subject),
-            "template_error": template_error,
-            "next_attempt_at": timezone.now(),
-            **about_fields,
-        },
-    )
-    if created:
+    try:
+        # A savepoint: a concurrent request that stored the same key first
+        # wins, and this one returns its row.
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                key=full_key,
+                event=event,
+                recipient=recipient,
+                user=user,
+                family_id=getattr(family, "pk", None) or getattr(user, "family_id", None),
+                subject=subject,
+                body_text=body,
+                body_html=rendering.html_from_text(body, subject),
+                template_error=template_error,
+                next_attempt_at=timezone.now(),
+                **about_fields,
+            )
+    except IntegrityError:
+        return Notification.objects.get(key=full_key)
+    if attachments:
         NotificationAttachment.objects.bulk_create(
             NotificationAttachment(notification=notification, filename=name, content=content, mimetype=mimetype)
             for name, content, mimetype in attachments
         )
-        _enqueue_on_commit(notification.pk)
+    _enqueue_on_commit(notification.pk)
     return notification
 
 

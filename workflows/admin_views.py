@@ -21,10 +21,19 @@ from forms.selectors import submission_documents, submission_summary
 
 from . import selectors, services
 from .constants import DossierState
-from .filters import filtered_dossiers
+from .filters import active_filters, filtered_dossiers
 from .models import Dossier
 
 PAGE_SIZE = 25
+
+
+class CountedPaginator(Paginator):
+    """A paginator that is told its count when the caller already has it."""
+
+    def __init__(self, *args, count: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if count is not None:
+            self.__dict__["count"] = count  # Paginator.count is a cached_property
 PREVIEWABLE = {"application/pdf", "image/jpeg", "image/png"}
 
 
@@ -42,10 +51,16 @@ def _workspace_only(view):
 @require_GET
 @_workspace_only
 def index(request: HttpRequest) -> HttpResponse:
+    scope = selectors.dossiers_for_staff(user=request.user)
     filterset, queryset = filtered_dossiers(
-        dossiers=selectors.dossiers_for_staff(user=request.user), params=request.GET
+        dossiers=scope, params=request.GET, schools=selectors.schools_for_staff(user=request.user)
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("p"))
+    # The whole list and the « waiting » filter, the usual pages, are counted
+    # by the same query as the waiting dossiers.
+    counts = selectors.dossier_counts(dossiers=scope)
+    active = active_filters(filterset)
+    known = counts.total if not active else counts.waiting if active == {"state": DossierState.SUBMITTED} else None
+    page = CountedPaginator(queryset, PAGE_SIZE, count=known).get_page(request.GET.get("p"))
     query = request.GET.copy()
     query.pop("p", None)
     return TemplateResponse(
@@ -55,7 +70,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page_obj": page,
             "query_string": query.urlencode(),
-            "waiting": selectors.waiting_count(user=request.user),
+            "waiting": counts.waiting,
         },
     )
 
@@ -273,7 +288,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     if not selectors.can_see_statistics(user=request.user):
         raise Http404
     filterset, dossiers = filtered_dossiers(
-        dossiers=selectors.dossiers_for_statistics(user=request.user), params=request.GET
+        dossiers=selectors.dossiers_for_statistics(user=request.user), params=request.GET,
+        schools=selectors.schools_for_statistics(user=request.user),
     )
     return TemplateResponse(
         request,

@@ -45,11 +45,16 @@ class DossierFilter(django_filters.FilterSet):
         return queryset
 
 
-def filtered_dossiers(*, dossiers, params) -> tuple[DossierFilter, object]:
-    """Apply the workspace filters (a QueryDict or dict) to ``dossiers``."""
-    from cms.models import School
-
-    schools = School.objects.filter(pk__in=dossiers.values("school_id")).order_by("name")
-    filterset = DossierFilter(params or None, queryset=dossiers, schools=schools)
+def filtered_dossiers(*, dossiers, params, schools) -> tuple[DossierFilter, object]:
+    """Apply the workspace filters (a QueryDict or dict) to ``dossiers``;
+    ``schools`` are the choices of the school filter."""
+    filterset = DossierFilter(params or None, queryset=dossiers, schools=schools.order_by("name"))
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else dossiers
     return filterset, queryset.order_by("-submitted_at", "-pk")
+
+
+def active_filters(filterset: DossierFilter) -> dict:
+    """The filters the person set (empty for the whole list)."""
+    if not (filterset.is_bound and filterset.is_valid()):
+        return {}
+    return {name: value for name, value in filterset.form.cleaned_data.items() if value not in (None, "")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import Role
@@ -40,6 +40,34 @@ def dossiers_for_staff(*, user) -> QuerySet[Dossier]:
     return base.filter(scope)
 
 
+def schools_for_staff(*, user) -> QuerySet:
+    """The schools whose dossiers ``user`` may see (the workspace's school
+    filter): directors their own; finance agents and administrators all."""
+    from cms.models import School
+
+    if not (user.is_authenticated and user.is_active):
+        return School.objects.none()
+    if user.is_superuser or Role.FINANCE.value in user.role_names:
+        return School.objects.all()
+    if Role.DIRECTOR.value in user.role_names:
+        return user.directed_schools.all()
+    return School.objects.none()
+
+
+@dataclass(frozen=True)
+class DossierCounts:
+    total: int
+    waiting: int
+
+
+def dossier_counts(*, dossiers: QuerySet[Dossier]) -> DossierCounts:
+    """How many dossiers, and how many wait for a decision, in one query."""
+    counts = dossiers.order_by().aggregate(
+        total=Count("pk"), waiting=Count("pk", filter=Q(state=DossierState.SUBMITTED))
+    )
+    return DossierCounts(total=counts["total"], waiting=counts["waiting"])
+
+
 def can_see_statistics(*, user) -> bool:
     """Directors and finance agents for their dossiers; editors, who shape
     the procedures, for all of them (counts only, no names)."""
@@ -52,6 +80,14 @@ def dossiers_for_statistics(*, user) -> QuerySet[Dossier]:
     if not is_workspace_user(user) and can_see_statistics(user=user):
         return Dossier.objects.all()
     return dossiers_for_staff(user=user)
+
+
+def schools_for_statistics(*, user) -> QuerySet:
+    from cms.models import School
+
+    if not is_workspace_user(user) and can_see_statistics(user=user):
+        return School.objects.all()
+    return schools_for_staff(user=user)
 
 
 def dossier_for_staff(*, user, pk: int) -> Dossier | None:

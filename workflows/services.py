@@ -177,9 +177,9 @@ def dossier_open(*, submission) -> Dossier:
     now = timezone.now()
     dossier = Dossier(
         submission=submission,
-        family_id=submission.family_id,
-        child_id=submission.child_id,
-        school_id=submission.school_id,
+        family=submission.family,
+        child=submission.child,
+        school=submission.school,
         submitted_at=submission.submitted_at or now,
     )
     if page is not None:
@@ -436,7 +436,7 @@ def dossier_export_build(*, export_id: int) -> None:
     from .exports import build_table, to_csv, to_xlsx
     from .filters import filtered_dossiers
     from .models import DossierExport
-    from .selectors import dossiers_for_staff
+    from .selectors import dossiers_for_staff, schools_for_staff
 
     export = DossierExport.objects.select_related("requested_by").get(pk=export_id)
     if export.status == ExportStatus.READY:
@@ -444,7 +444,7 @@ def dossier_export_build(*, export_id: int) -> None:
     # Always the requester's own scope, as it is now: a director who lost a
     # school since asking does not export it.
     _filterset, dossiers = filtered_dossiers(dossiers=dossiers_for_staff(user=export.requested_by),
-                                             params=export.filters)
+                                             params=export.filters, schools=schools_for_staff(user=export.requested_by))
     DossierExport.objects.filter(pk=export.pk).update(
         status=ExportStatus.RUNNING, total=dossiers.count(), done=0, error=""
     )
