@@ -18,12 +18,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
+import threading
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -44,6 +46,7 @@ DEFAULTS = {
     "PENDING_GRACE": 60,  # a due row nobody took for this long is re-enqueued
     "SENDING_TIMEOUT": 600,  # a claim older than this is a dead worker's (EMAIL_TIMEOUT is 30 s)
     "SWEEP_BATCH": 500,
+    "CONNECTION_IDLE": 30,  # seconds a worker keeps its SMTP connection open between messages
 }
 
 
@@ -159,7 +162,7 @@ def notification_deliver(*, notification_id: int) -> bool:
         return False
     notification = Notification.objects.get(pk=notification_id)
     try:
-        _build_message(notification).send()
+        _send(_build_message(notification))
     except Exception as error:  # noqa: BLE001 - every failure is recorded and retried or shown to staff
         _record_failure(notification, error)
         return False
@@ -169,6 +172,60 @@ def notification_deliver(*, notification_id: int) -> bool:
     # Even if the sweep took the row back meanwhile: it was sent, do not send it again.
     Notification.objects.filter(pk=notification_id).exclude(status=Status.SENT).update(**sent)
     return True
+
+
+_worker = threading.local()
+
+
+def _send(message: EmailMultiAlternatives) -> None:
+    """Send over the worker thread's own SMTP connection, kept open between
+    messages (connecting, EHLO and QUIT for each one cost more than the
+    message). A connection idle for too long is replaced; one the server
+    dropped meanwhile is replaced once — the server had not taken the message."""
+    connection = getattr(_worker, "connection", None)
+    server = _mail_server()
+    if connection is not None and (
+        time.monotonic() - _worker.used > _setting("CONNECTION_IDLE") or _worker.server != server
+    ):
+        _close_worker_connection()
+        connection = None
+    if connection is None:
+        connection = _worker.connection = get_connection()
+        _worker.server = server
+        connection.open()
+    _worker.used = time.monotonic()
+    message.connection = connection
+    try:
+        message.send()
+    except smtplib.SMTPServerDisconnected:
+        _close_worker_connection()
+        _worker.connection = connection = get_connection()
+        connection.open()
+        message.connection = connection
+        try:
+            message.send()
+        except Exception:
+            _close_worker_connection()
+            raise
+    except Exception:
+        _close_worker_connection()  # a connection in an unknown state is not reused
+        raise
+
+
+def _mail_server() -> tuple:
+    """What the connection was opened for: a change of settings opens another."""
+    return tuple(getattr(settings, name, None) for name in (
+        "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_USE_TLS", "EMAIL_USE_SSL"))
+
+
+def _close_worker_connection() -> None:
+    connection = getattr(_worker, "connection", None)
+    _worker.connection = None
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection may fail too
+            pass
 
 
 def _build_message(notification: Notification) -> EmailMultiAlternatives:

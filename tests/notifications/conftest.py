@@ -14,11 +14,13 @@ class SmtpSink:
 
     def __init__(self) -> None:
         self.envelopes = []
+        self.peers = []  # the client's (address, port) of each message: its connection
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         with self._lock:
             self.envelopes.append(envelope)
+            self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
     @property
@@ -41,11 +43,11 @@ def _free_port() -> int:
 @pytest.fixture
 def smtp_server():
     sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    sink.port = controller.port
+    sink.controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    sink.controller.start()
+    sink.port = sink.controller.port
     yield sink
-    controller.stop()
+    sink.controller.stop()
 
 
 @pytest.fixture

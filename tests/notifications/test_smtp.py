@@ -95,3 +95,29 @@ def test_a_server_that_refuses_the_connection_leaves_the_row_pending_for_a_retry
     notification = Notification.objects.get(pk=notification.pk)
     assert notification.status == "pending" and notification.attempts == 1
     assert "Connection refused" in notification.last_error or "Errno" in notification.last_error
+
+
+def test_a_worker_keeps_its_smtp_connection_and_replaces_one_the_server_dropped(smtp, smtp_server):
+    """Messages in a row go over one connection (no connect, EHLO and QUIT
+    each time); when the server drops it between two messages, the next one
+    opens another and is sent — nothing is lost or left pending."""
+    from aiosmtpd.controller import Controller
+
+    from notifications.services import notification_deliver
+
+    def queued(n):
+        return [notify(event=Event.PAYMENT_REMINDER, recipient=f"p{n}-{i}@example.org", key="keep",
+                       context=sample_context(Event.PAYMENT_REMINDER)).pk for i in range(3)]
+
+    first = queued(1)
+    assert all(notification_deliver(notification_id=pk) for pk in first)
+    assert smtp_server.count == 3 and len(set(smtp_server.peers)) == 1
+
+    # The server goes away and comes back on the same port: the kept connection is dead.
+    smtp_server.controller.stop()
+    smtp_server.controller = Controller(smtp_server, hostname="127.0.0.1", port=smtp_server.port)
+    smtp_server.controller.start()
+    second = queued(2)
+    assert all(notification_deliver(notification_id=pk) for pk in second)
+    assert smtp_server.count == 6 and len(set(smtp_server.peers)) == 2
+    assert Notification.objects.filter(status="sent").count() == 6
