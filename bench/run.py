@@ -47,7 +47,7 @@ SIZES = {
     # 2 cores, both backends, about 10 minutes: the 5,000-submission burst and
     # 100k dossiers on SQLite do not fit beside everything else (README « Benchmarks »);
     # ``--burst 5000 --inbox 1000,10000,100000`` runs them.
-    "full": dict(clients=50, burst=1000, files=50, paced=100, baseline=500, help=300, staff_requests=20,
+    "full": dict(clients=50, burst=1000, files=50, paced=100, baseline=500, help=1000, staff_requests=50,
                  drain=500, help_concurrency=20,
                  inbox={"sqlite": [1000, 10000], "postgres": [1000, 10000, 100000]}),
 }
