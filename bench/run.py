@@ -44,8 +44,8 @@ SIZES = {
     # CI: proves the harness end to end, a minute or so a backend once the schema is cached.
     "smoke": dict(clients=5, burst=20, files=5, paced=10, baseline=20, help=30, staff_requests=4, drain=20,
                   help_concurrency=5, inbox={"sqlite": [100, 300], "postgres": [100, 300]}),
-    # 2 cores, both backends, about 10 minutes: the 5,000-submission burst and
-    # 100k dossiers on SQLite do not fit beside everything else (README « Benchmarks »);
+    # 2 cores, both backends, about 6 minutes. The 5,000-submission burst and
+    # 100k dossiers on SQLite take 16 (README « Benchmarks »):
     # ``--burst 5000 --inbox 1000,10000,100000`` runs them.
     "full": dict(clients=50, burst=1000, files=50, paced=100, baseline=500, help=1000, staff_requests=50,
                  drain=500, help_concurrency=20,
