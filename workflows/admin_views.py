@@ -47,6 +47,8 @@ class CountedPaginator(Paginator):
         rows = list(self.object_list.reverse()[self.count - top: self.count - bottom])
         rows.reverse()
         return self._get_page(rows, number, self)
+
+
 PREVIEWABLE = {"application/pdf", "image/jpeg", "image/png"}
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import Role
 
-from .constants import STAFF_READS, DossierAction, DossierState, ValidationRole
+from .constants import STAFF_READS, DossierState, ValidationRole
 from .models import Dossier, DossierEvent
 
 

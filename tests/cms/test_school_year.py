@@ -5,10 +5,9 @@ import pytest
 from django.db import transaction
 from wagtail.models import Page
 
-from cms.models import EnrolmentFormPage, HelpIndexPage, HelpPage
+from cms.models import EnrolmentFormPage, HelpIndexPage
 from cms.services import next_school_year_text
 from tests.factories import UserFactory
-from workflows.models import Dossier
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ import pytest
 from django.core import mail
 from viewflow.workflow.status import PROCESS, STATUS
 
-from forms.constants import SubmissionStatus
 from tests.factories import GuardianFactory, SchoolFactory, SubmissionFactory, UserFactory
 from workflows import services
 from workflows.constants import DossierAction, DossierState
