@@ -42,8 +42,8 @@ def finance(db):
     return UserFactory(finance=True, first_name="Fabrice", last_name="Finance")
 
 
-@pytest.fixture
-def creditor(db):
+def operator_creditor() -> PaymentSettings:
+    """The operator's creditor details, as the finance team enters them."""
     settings = PaymentSettings.load()
     settings.creditor_name = "SOGES Martinique"
     settings.creditor_identifier = ICS
@@ -51,6 +51,11 @@ def creditor(db):
     settings.creditor_bic = "AGRIFRPPXXX"
     settings.save()
     return settings
+
+
+@pytest.fixture
+def creditor(db):
+    return operator_creditor()
 
 
 @pytest.fixture

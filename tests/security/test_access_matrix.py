@@ -378,33 +378,40 @@ def _body(response) -> str:
     return response.content.decode("utf-8", "replace") + response.get("Location", "")
 
 
+def check_route(*, route: Route, rule: Rule, url: str, role: str, users: dict, secrets) -> list[str]:
+    """Ask ``url`` as ``role``: what is wrong with the answer (a 500, a
+    refusal of someone allowed, entry of someone refused, a secret read by
+    someone who may not see the child)."""
+    client = Client()
+    if role != "anonymous":
+        client.force_login(users[role])
+    response = getattr(client, rule.method)(url)
+    if response.status_code >= 500:
+        return [f"{route.name} {url}: {response.status_code}"]
+    problems = []
+    denied = _denied(response) and not (rule.lands_on and response.get("Location") == rule.lands_on)
+    if role in rule.reach and denied:
+        problems.append(f"{route.name} {url}: {role} should get in, got {response.status_code} "
+                        f"{response.get('Location', '')}")
+    elif role not in rule.reach and not denied:
+        problems.append(f"{route.name} {url}: {role} should be refused, got {response.status_code} "
+                        f"{response.get('Location', '')}")
+    if role not in rule.sees_child:
+        body = _body(response)
+        problems += [f"{route.name} {url}: {role} reads « {secret} »" for secret in secrets if secret in body]
+    return problems
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_access_matrix(world, role):
     problems = []
+    secrets = (CHILD_FIRST, CHILD_LAST, world["dossier"].reference)
     for route in site_routes():
         rule = RULES.get(route.name)
         if rule is None:
             continue  # reported by test_every_url_has_a_rule
-        url = _url(route, world)
-        client = Client()
-        if role != "anonymous":
-            client.force_login(world["users"][role])
-        response = getattr(client, rule.method)(url)
-        if response.status_code >= 500:
-            problems.append(f"{route.name} {url}: {response.status_code}")
-            continue
-        denied = _denied(response) and not (rule.lands_on and response.get("Location") == rule.lands_on)
-        if role in rule.reach and denied:
-            problems.append(f"{route.name} {url}: {role} should get in, got {response.status_code} "
-                            f"{response.get('Location', '')}")
-        elif role not in rule.reach and not denied:
-            problems.append(f"{route.name} {url}: {role} should be refused, got {response.status_code} "
-                            f"{response.get('Location', '')}")
-        if role not in rule.sees_child:
-            body = _body(response)
-            for secret in (CHILD_FIRST, CHILD_LAST, world["dossier"].reference):
-                if secret in body:
-                    problems.append(f"{route.name} {url}: {role} reads « {secret} »")
+        problems += check_route(route=route, rule=rule, url=_url(route, world), role=role, users=world["users"],
+                                secrets=secrets)
     assert not problems, "\n".join(problems)
 
 

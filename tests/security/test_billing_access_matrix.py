@@ -59,10 +59,10 @@ from wagtail.models import Site
 from billing import selectors as billing_selectors
 from billing import services as billing_services
 from billing.constants import DebitStatus, MandateStatus, PaymentMode, Service
-from billing.models import Attestation, DirectDebit, PaymentSettings, Tariff
+from billing.models import Attestation, DirectDebit, Tariff
 from tests.factories import SubmissionFactory
 from tests.forms.conftest import PDF, make_page
-from tests.payments.conftest import GOOD_BIC, GOOD_IBAN, ICS
+from tests.payments.conftest import GOOD_BIC, GOOD_IBAN, operator_creditor
 from tests.security.test_access_matrix import (  # noqa: F401 — ``world`` is the fixture this one builds on
     CHILD_FIRST,
     CHILD_LAST,
@@ -72,8 +72,7 @@ from tests.security.test_access_matrix import (  # noqa: F401 — ``world`` is t
     ROLES,
     Route,
     Rule,
-    _body,
-    _denied,
+    check_route,
     site_routes,
     world,
 )
@@ -184,12 +183,7 @@ def payments(world):
     child, school = world["child"], world["submission"].school
     home = Site.objects.get(is_default_site=True).root_page
 
-    creditor = PaymentSettings.load()
-    creditor.creditor_name = "SOGES Martinique"
-    creditor.creditor_identifier = ICS
-    creditor.creditor_iban = "FR7630006000011234567890189"
-    creditor.creditor_bic = "AGRIFRPPXXX"
-    creditor.save()
+    operator_creditor()
 
     def awaiting(slug):
         """A dossier of family A's child on its own procedure with payment
@@ -279,27 +273,8 @@ def test_billing_access_matrix(payments, role):
     routes = [route for route in billing_routes() if route.name in BILLING_RULES]  # others: reported above
     assert routes
     for route in routes:
-        rule = BILLING_RULES[route.name]
-        url = _url(route, payments)
-        client = Client()
-        if role != "anonymous":
-            client.force_login(payments["users"][role])
-        response = getattr(client, rule.method)(url)
-        if response.status_code >= 500:
-            problems.append(f"{route.name} {url}: {response.status_code}")
-            continue
-        denied = _denied(response)
-        if role in rule.reach and denied:
-            problems.append(f"{route.name} {url}: {role} should get in, got {response.status_code} "
-                            f"{response.get('Location', '')}")
-        elif role not in rule.reach and not denied:
-            problems.append(f"{route.name} {url}: {role} should be refused, got {response.status_code} "
-                            f"{response.get('Location', '')}")
-        if role not in rule.sees_child:
-            body = _body(response)
-            for secret in payments["secrets"]:
-                if secret in body:
-                    problems.append(f"{route.name} {url}: {role} reads « {secret} »")
+        problems += check_route(route=route, rule=BILLING_RULES[route.name], url=_url(route, payments), role=role,
+                                users=payments["users"], secrets=payments["secrets"])
     assert not problems, "\n".join(problems)
 
 
