@@ -20,6 +20,15 @@ def payments_flag_overdue() -> None:
 
 @db_task(retries=3, retry_delay=60)
 def attestation_generate(dossier_id: int) -> None:
-    """Make the attestation of a confirmed dossier. Takes the id: the
-    dossier is read fresh, and a second run finds the attestation made."""
-    services.attestation_generate(dossier_id=dossier_id)
+    """Make the attestation of a confirmed dossier and send the confirmation
+    with it. Takes the id: the dossier is read fresh, and a second run finds
+    the attestation made and the confirmation sent."""
+    services.attestation_deliver(dossier_id=dossier_id)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def attestations_sweep() -> None:
+    """Every quarter of an hour: confirmations that a lost or failed
+    attestation task left unsent go out (with the attestation when it can be
+    made, without it otherwise)."""
+    services.attestations_sweep()

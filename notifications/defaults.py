@@ -132,8 +132,8 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "Bonjour,\n\n"
         "L'inscription de {{ child.first_name }} {{ child.last_name }} à {{ school.name }} pour l'année "
         "{{ dossier.school_year }} est confirmée.\n\n"
-        "Vous trouverez l'attestation d'inscription en pièce jointe ; elle reste téléchargeable "
-        "depuis votre dossier :\n\n{{ link }}\n\n"
+        "{% if attestation %}Vous trouverez l'attestation d'inscription en pièce jointe ; elle reste "
+        "téléchargeable depuis votre dossier :{% else %}Votre dossier :{% endif %}\n\n{{ link }}\n\n"
         "Nous souhaitons une belle rentrée à {{ child.first_name }} !" + _SIGNATURE,
     ),
     Event.PAYMENT_REMINDER: (

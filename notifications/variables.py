@@ -156,7 +156,14 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
         **_DOSSIER_SCOPE,
         "days_waiting": Variable(_("Le nombre de jours depuis le dépôt."), 9),
     },
-    Event.DOSSIER_CONFIRMED: _DOSSIER_SCOPE,
+    Event.DOSSIER_CONFIRMED: {
+        **_DOSSIER_SCOPE,
+        "attestation": Variable(
+            _("Vrai quand l'attestation d'inscription est jointe au message : {% if attestation %}…{% endif %}."),
+            True,
+            required=False,
+        ),
+    },
     Event.PAYMENT_REMINDER: {**_DOSSIER_SCOPE, "amount": AMOUNT, "due_date": DUE_DATE},
     Event.PAYMENT_OVERDUE: {**_DOSSIER_SCOPE, "amount": AMOUNT, "due_date": DUE_DATE},
     Event.PAYMENT_RECEIVED: {

@@ -73,7 +73,7 @@ def _context(dossier: Dossier, link: str, **extra) -> dict:
     }
 
 
-def _notify_family(dossier: Dossier, event: Event, key: str, **extra) -> None:
+def _notify_family(dossier: Dossier, event: Event, key: str, *, attachments=(), **extra) -> None:
     for guardian in dossier.family.guardians.filter(is_active=True):
         notify(
             event=event,
@@ -83,6 +83,7 @@ def _notify_family(dossier: Dossier, event: Event, key: str, **extra) -> None:
             user=guardian,
             about=dossier,
             family=dossier.family,
+            attachments=attachments,
         )
 
 
@@ -208,10 +209,23 @@ def dossier_open(*, submission) -> Dossier:
 
 def _confirmed(dossier: Dossier, *, by) -> None:
     _record(dossier, DossierAction.CONFIRMED, by=by)
-    _notify_family(dossier, Event.DOSSIER_CONFIRMED, "confirmed")
-    from billing.services import attestation_schedule  # the attestation d'inscription, made after commit
+    if dossier.attestation_enabled:
+        # The attestation d'inscription is made by a task after commit, which
+        # then sends the confirmation with it attached.
+        from billing.services import attestation_schedule
 
-    attestation_schedule(dossier=dossier)
+        attestation_schedule(dossier=dossier)
+    else:
+        dossier_notify_confirmed(dossier=dossier)
+
+
+def dossier_notify_confirmed(*, dossier: Dossier, attestation: tuple[str, bytes] | None = None) -> None:
+    """Tell the family the enrolment is confirmed, with the attestation
+    (file name, PDF) attached when there is one. Once per dossier and
+    guardian, however often it is called."""
+    attachments = [(attestation[0], attestation[1], "application/pdf")] if attestation else []
+    _notify_family(dossier, Event.DOSSIER_CONFIRMED, "confirmed", attachments=attachments,
+                   attestation=bool(attestation))
 
 
 def dossier_validate(*, dossier: Dossier, by, comment: str = "") -> Dossier:

@@ -1,13 +1,20 @@
 """The attestation d'inscription: made by a task after the confirmation
-commits, from the editors' text, once, and served to its family only."""
+commits, from the editors' text, once, served to its family only, and sent
+attached to the confirmation e-mail (by the task, or by the sweep when the
+task was lost)."""
+
+from datetime import date
 
 import pytest
 
+from accounts.models import Child
 from billing import services, tasks
 from billing.models import Attestation, AttestationSettings
 from tests.factories import FamilyFactory, UserFactory
 from workflows.constants import DossierState
 from workflows.models import Dossier
+
+from tests.notifications.conftest import smtp, smtp_server  # noqa: F401 — fixtures
 
 from .conftest import pdf_text, submit_through_the_form
 
@@ -53,3 +60,84 @@ def test_no_attestation_when_the_procedure_has_none(client, procedure, child, pa
     assert not Attestation.objects.exists()
     assert client.get(f"/paiements/{submission.public_id}/attestation.pdf").status_code == 404
     assert services.attestation_generate(dossier_id=999999) is None
+
+
+def _confirmations(dossier):
+    from notifications.constants import Event
+    from notifications.models import Notification
+
+    return Notification.objects.filter(event=Event.DOSSIER_CONFIRMED, object_id=str(dossier.pk))
+
+
+def test_the_confirmation_email_carries_the_attestation(
+    client, procedure, child, parent, smtp, django_capture_on_commit_callbacks
+):
+    """Confirmed on submission: the task makes the attestation, then the
+    confirmation goes out over SMTP with the PDF attached."""
+    page = procedure(validation_required=False, payment_required=False, attestation_enabled=True)
+    client.force_login(parent)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = submit_through_the_form(client, page, child)
+    dossier = Dossier.objects.get(submission=submission)
+    (message,) = [m for m in smtp.messages() if "confirmée" in m["Subject"]]
+    assert message["To"] == parent.email
+    assert "en pièce jointe" in message.get_body(preferencelist=("plain",)).get_content()
+    (attached,) = list(message.iter_attachments())
+    assert attached.get_filename() == f"attestation-{dossier.reference}.pdf"
+    assert "Léa Joseph" in pdf_text(attached.get_content())
+    # The task run again sends nothing more.
+    tasks.attestation_generate.call_local(dossier.pk)
+    assert _confirmations(dossier).count() == 1
+
+
+def test_without_attestation_the_confirmation_goes_at_once_and_promises_none(
+    client, procedure, child, parent, smtp, django_capture_on_commit_callbacks
+):
+    page = procedure(validation_required=False, payment_required=False)
+    client.force_login(parent)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_through_the_form(client, page, child)
+    (message,) = [m for m in smtp.messages() if "confirmée" in m["Subject"]]
+    assert not list(message.iter_attachments())
+    assert "pièce jointe" not in message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_the_sweep_sends_what_a_lost_task_left(client, procedure, child, parent, monkeypatch):
+    """The attestation task never ran (lost with its consumer): a quarter of
+    an hour later the sweep makes the attestation and sends the
+    confirmation with it; when the attestation cannot be made, the
+    confirmation goes without it. Nothing is sent twice."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    page = procedure(validation_required=False, payment_required=False, attestation_enabled=True)
+    client.force_login(parent)
+    submission = submit_through_the_form(client, page, child)  # the commit's tasks never run here
+    dossier = Dossier.objects.get(submission=submission)
+    assert dossier.state == DossierState.CONFIRMED and not _confirmations(dossier).exists()
+    assert services.attestations_sweep() == []  # too recent: the task may still come
+    Dossier.objects.filter(pk=dossier.pk).update(confirmed_at=timezone.now() - timedelta(minutes=20))
+
+    assert services.attestations_sweep() == [dossier.pk]
+    (confirmation,) = _confirmations(dossier)
+    assert Attestation.objects.filter(dossier=dossier).exists()
+    assert [a.filename for a in confirmation.attachments.all()] == [f"attestation-{dossier.reference}.pdf"]
+    assert services.attestations_sweep() == []
+
+    # Another child's attestation cannot be made (the PDF fails): told all the same.
+    other = Child.objects.create(family=parent.family, first_name="Noé", last_name="Joseph",
+                                 birth_date=date(2019, 2, 3))
+    second = submit_through_the_form(client, procedure(validation_required=False, payment_required=False,
+                                                        attestation_enabled=True), other)
+    dossier = Dossier.objects.get(submission=second)
+    Dossier.objects.filter(pk=dossier.pk).update(confirmed_at=timezone.now() - timedelta(minutes=20))
+
+    def broken(**kwargs):
+        raise RuntimeError("police de caractères introuvable")
+
+    monkeypatch.setattr("billing.pdf.attestation_pdf", broken)
+    assert services.attestations_sweep() == [dossier.pk]
+    (confirmation,) = _confirmations(dossier)
+    assert not confirmation.attachments.exists() and "pièce jointe" not in confirmation.body_text
+    assert not Attestation.objects.filter(dossier=dossier).exists()
