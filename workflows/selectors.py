@@ -174,6 +174,18 @@ def dossier_statistics(*, dossiers) -> dict:
         .order_by("month")
     )
 
+    # How the families of the dossiers with a payment pay. The payment stage
+    # (billing) hangs its arrangement on the dossier; its choices are read
+    # from that relation, so this app does not import billing.
+    arrangement = Dossier._meta.get_field("payment_arrangement").related_model
+    modes = dict(arrangement._meta.get_field("mode").flatchoices)
+    by_mode = (
+        dossiers.filter(payment_required=True)
+        .values("payment_arrangement__mode")
+        .annotate(n=Count("pk"))
+        .order_by("payment_arrangement__mode")
+    )
+
     def average_days(start: str, end: str) -> float | None:
         value = dossiers.filter(**{f"{end}__isnull": False}).aggregate(
             d=Avg(ExpressionWrapper(F(end) - F(start), output_field=DurationField()))
@@ -186,6 +198,9 @@ def dossier_statistics(*, dossiers) -> dict:
         "by_school": _bars((row["school__name"], row["n"]) for row in by_school),
         "by_level": _bars((levels.get(row["child__level"], _("Non renseigné")), row["n"]) for row in by_level),
         "by_month": _bars((date_format(row["month"], "YEAR_MONTH_FORMAT"), row["n"]) for row in by_month),
+        "by_payment_mode": _bars(
+            (modes.get(row["payment_arrangement__mode"], _("Mode pas encore choisi")), row["n"]) for row in by_mode
+        ),
         "days_to_decision": average_days("submitted_at", "decided_at"),
         "days_to_confirmation": average_days("submitted_at", "confirmed_at"),
     }

@@ -81,3 +81,16 @@ def test_the_admin_home_tells_finance_agents_what_waits(client, awaiting, financ
     html = client.get("/cms/").content.decode()
     assert "Ouvrir l'espace paiements" in html, html[-3000:]
     assert "1 paiement en espèces attendu" in html and "mandats à vérifier" in html
+
+
+def test_statistics_show_how_the_families_pay(client, awaiting, director):
+    """The director's statistics count the dossiers with a payment by mode,
+    those whose family has not chosen yet included."""
+    client.force_login(director)
+    html = client.get("/cms/dossiers/statistiques/").content.decode()
+    assert "par mode de paiement" in html and "Mode pas encore choisi" in html
+    client.force_login(awaiting.family.guardians.get())
+    choose(client, awaiting, PaymentMode.CASH)
+    client.force_login(director)
+    html = client.get("/cms/dossiers/statistiques/").content.decode()
+    assert "Espèces" in html and "Mode pas encore choisi" not in html
