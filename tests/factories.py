@@ -111,3 +111,22 @@ class DossierFactory(factory.django.DjangoModelFactory):
     school = factory.SelfAttribute("submission.school")
     submitted_at = factory.LazyFunction(timezone.now)
     reference = factory.Sequence(lambda n: f"2026-{n:05d}")
+
+
+def site_home(*, slug: str, title: str = "Accueil"):
+    """A home page under the tree's root, served as the default site for
+    ``testserver``. Recreates the root (and the default locale) when a
+    transactional test flushed what the migrations made."""
+    from django.conf import settings
+    from wagtail.models import Locale, Page, Site
+
+    from cms.models import HomePage
+
+    root = Page.get_first_root_node()
+    if root is None:
+        Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+        root = Page.add_root(instance=Page(title="Root", slug="root"))
+    home = root.add_child(instance=HomePage(title=title, slug=slug))
+    Site.objects.update(is_default_site=False)
+    Site.objects.create(hostname="testserver", port=80, root_page=home, is_default_site=True, site_name="Inscrire")
+    return home

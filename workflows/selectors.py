@@ -76,18 +76,19 @@ def can_see_statistics(*, user) -> bool:
     )
 
 
+def _statistics_of_every_school(user) -> bool:
+    """Editors count every school's dossiers; staff with a workspace their own."""
+    return not is_workspace_user(user) and can_see_statistics(user=user)
+
+
 def dossiers_for_statistics(*, user) -> QuerySet[Dossier]:
-    if not is_workspace_user(user) and can_see_statistics(user=user):
-        return Dossier.objects.all()
-    return dossiers_for_staff(user=user)
+    return Dossier.objects.all() if _statistics_of_every_school(user) else dossiers_for_staff(user=user)
 
 
 def schools_for_statistics(*, user) -> QuerySet:
     from cms.models import School
 
-    if not is_workspace_user(user) and can_see_statistics(user=user):
-        return School.objects.all()
-    return schools_for_staff(user=user)
+    return School.objects.all() if _statistics_of_every_school(user) else schools_for_staff(user=user)
 
 
 def dossier_for_staff(*, user, pk: int) -> Dossier | None:

@@ -4,11 +4,11 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from wagtail.documents.models import Document
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from accounts.models import Child, Family
-from cms.models import HelpIndexPage, HomePage, PortalSettings, SchoolRules
-from tests.factories import PASSWORD, SchoolFactory, UserFactory
+from cms.models import HelpIndexPage, PortalSettings, SchoolRules
+from tests.factories import PASSWORD, SchoolFactory, UserFactory, site_home
 
 
 @pytest.fixture(autouse=True)
@@ -21,10 +21,7 @@ def _fresh_rate_limits():
 
 @pytest.fixture
 def site(db):
-    root = Page.get_first_root_node()
-    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil-test"))
-    Site.objects.update(is_default_site=False)
-    return Site.objects.create(hostname="testserver", port=80, root_page=home, is_default_site=True, site_name="Inscrire")
+    return Site.objects.get(root_page=site_home(slug="accueil-test"))
 
 
 @pytest.fixture

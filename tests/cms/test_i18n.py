@@ -10,20 +10,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from wagtail.models import Page, Site
 
-from cms.models import HomePage
+from tests.factories import site_home
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 
 
 @pytest.fixture
 def home(db):
-    root = Page.get_first_root_node()
-    page = root.add_child(instance=HomePage(title="Bienvenue sur Inscrire", slug="accueil-i18n"))
-    Site.objects.update(is_default_site=False)
-    Site.objects.create(hostname="testserver", port=80, root_page=page, is_default_site=True, site_name="Inscrire")
-    return page
+    return site_home(slug="accueil-i18n", title="Bienvenue sur Inscrire")
 
 
 def _html(response) -> str:

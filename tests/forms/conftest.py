@@ -7,12 +7,11 @@ import io
 
 import pytest
 from django.utils import timezone
-from wagtail.models import Page, Site
 
 from accounts.models import Child, Family
 from cms.demo.enrolment import _file, _heading, _paragraph, _q, _step, _when  # noqa: F401 — re-exported
-from cms.models import EnrolmentFormPage, HomePage
-from tests.factories import SchoolFactory, UserFactory
+from cms.models import EnrolmentFormPage
+from tests.factories import SchoolFactory, UserFactory, site_home
 
 # A valid 1×1 PNG (images are decoded and re-encoded by Pillow: forms/filechecks.py).
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -42,11 +41,7 @@ def confirmed(user):
 
 @pytest.fixture
 def home(db):
-    root = Page.get_first_root_node()
-    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil-formulaires"))
-    Site.objects.update(is_default_site=False)
-    Site.objects.create(hostname="testserver", port=80, root_page=home, is_default_site=True, site_name="Inscrire")
-    return home
+    return site_home(slug="accueil-formulaires")
 
 
 @pytest.fixture

@@ -26,12 +26,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from wagtail.models import Page, Site
 
 from accounts.models import Child
-from cms.models import HomePage
 from forms.models import Document
-from tests.factories import FamilyFactory, SchoolFactory, SubmissionFactory, UserFactory
+from tests.factories import FamilyFactory, SchoolFactory, SubmissionFactory, UserFactory, site_home
 from tests.forms.conftest import PDF, confirmed
 from workflows import services as workflow_services
 
@@ -252,10 +250,7 @@ def _roles_open_the_admin() -> None:
 @pytest.fixture
 def world(db):
     _roles_open_the_admin()
-    root = Page.get_first_root_node()
-    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil-matrice"))
-    Site.objects.update(is_default_site=False)
-    Site.objects.create(hostname="testserver", port=80, root_page=home, is_default_site=True, site_name="Inscrire")
+    site_home(slug="accueil-matrice")
 
     school_x, school_y = SchoolFactory(name="École X"), SchoolFactory(name="École Y")
     director_x = UserFactory(director=True)

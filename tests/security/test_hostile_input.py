@@ -11,12 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from wagtail.models import Page, Site
 
 from accounts.models import Child
 from cms.demo.enrolment import enrolment_steps
-from cms.models import HomePage
-from tests.factories import FamilyFactory, SchoolFactory, UserFactory
+from tests.factories import FamilyFactory, SchoolFactory, UserFactory, site_home
 from tests.forms.conftest import confirmed, make_page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -40,10 +38,7 @@ text = st.one_of(
 
 @pytest.fixture
 def world(db):
-    root = Page.get_first_root_node()
-    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil-fuzz"))
-    Site.objects.update(is_default_site=False)
-    Site.objects.create(hostname="testserver", port=80, root_page=home, is_default_site=True, site_name="Inscrire")
+    home = site_home(slug="accueil-fuzz")
     school = SchoolFactory()
     page = make_page(home, enrolment_steps(), slug="inscription-fuzz")
     page.schools.add(school)

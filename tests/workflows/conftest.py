@@ -5,11 +5,9 @@ import datetime as dt
 import itertools
 
 import pytest
-from wagtail.models import Page, Site
 
 from accounts.models import Child
-from cms.models import HomePage
-from tests.factories import FamilyFactory, SchoolFactory, UserFactory
+from tests.factories import FamilyFactory, SchoolFactory, UserFactory, site_home
 from tests.forms.conftest import _q, _step, confirmed, make_page, review_url, start, step_url
 
 _numbers = itertools.count()
@@ -18,18 +16,7 @@ STEPS = [_step("L'enfant", "", [_q("text", "Remarque", "remarque")])]
 
 @pytest.fixture
 def home(db):
-    root = Page.get_first_root_node()
-    if root is None:
-        # A transactional test flushed what the migrations made: the locale and the tree's root.
-        from django.conf import settings
-        from wagtail.models import Locale
-
-        Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-        root = Page.add_root(instance=Page(title="Root", slug="root"))
-    home = root.add_child(instance=HomePage(title="Accueil", slug="accueil-demarches"))
-    Site.objects.update(is_default_site=False)
-    Site.objects.create(hostname="testserver", port=80, root_page=home, is_default_site=True, site_name="Inscrire")
-    return home
+    return site_home(slug="accueil-demarches")
 
 
 @pytest.fixture
