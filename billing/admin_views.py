@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from files.constants import FILE_KINDS
+from files.responses import private_bytes_response, private_file_response
 from workflows.services import dossier_record_view
 
 from . import deadlines, selectors, services
@@ -86,18 +88,12 @@ def mandate_document(request: HttpRequest, pk: int) -> HttpResponse:
     mandate = _mandate(request, pk)
     if not mandate.signed_document:
         raise Http404(_("Mandat signé introuvable."))
-    try:
-        handle = mandate.signed_document.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("Mandat signé introuvable.")) from None
+    extension = mandate.signed_document.name.rsplit(".", 1)[-1]
+    content_type = FILE_KINDS.get(extension, FILE_KINDS["pdf"])["mime"]
+    response = private_file_response(mandate.signed_document, filename=f"mandat-{mandate.reference}.{extension}",
+                                     content_type=content_type, inline=True)
     dossier_record_view(dossier=mandate.dossier, by=request.user,
                         document_name=_("Mandat signé %(ref)s") % {"ref": mandate.reference})
-    extension = mandate.signed_document.name.rsplit(".", 1)[-1]
-    content_type = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}.get(extension, "application/pdf")
-    response = FileResponse(handle, content_type=content_type, filename=f"mandat-{mandate.reference}.{extension}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'; sandbox"
     return response
 
 
@@ -174,9 +170,8 @@ def export(request: HttpRequest) -> HttpResponse:
     except services.PaymentError as error:
         messages.error(request, error.message)
         return redirect(reverse("billing_admin:index") + f"?mois={month:%Y-%m}")
-    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="prelevements-{month:%Y-%m}.xml"'
-    response["Cache-Control"] = "private, no-store"
+    response = private_bytes_response(xml, filename=f"prelevements-{month:%Y-%m}.xml",
+                                      content_type="application/xml; charset=utf-8")
     response["X-Debit-Count"] = str(count)
     return response
 

@@ -14,11 +14,8 @@ second row.
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -27,27 +24,20 @@ from payments.models import BasePayment
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
+from files.storage import private_storage, random_name
+
 from . import deadlines
 from .constants import ArrangementStatus, DebitStatus, MandateStatus, PaymentMode, SequenceType, Service
 
 school_year_validator = RegexValidator(r"^\d{4}-\d{4}$", _("Écrivez l'année scolaire sous la forme 2026-2027."))
 
 
-def private_storage():
-    return storages["private"]
-
-
-def _private_name(prefix: str, filename: str) -> str:
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "pdf"
-    return f"{prefix}/{uuid.uuid4().hex}.{extension if extension in {'pdf', 'jpg', 'png'} else 'pdf'}"
-
-
 def mandate_upload_to(instance, filename: str) -> str:
-    return _private_name("mandats", filename)
+    return random_name("mandats", filename, allowed={"pdf", "jpg", "png"}, default="pdf")
 
 
 def attestation_upload_to(instance, filename: str) -> str:
-    return _private_name("attestations", filename)
+    return random_name("attestations", filename, allowed={"pdf"}, default="pdf")
 
 
 class Tariff(models.Model):

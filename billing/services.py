@@ -11,12 +11,15 @@ import logging
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from files import checks
+from files.constants import FileKind
 from notifications.constants import Event
 from workflows.constants import DossierState
 from workflows.models import Dossier
@@ -35,8 +38,8 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-MAX_UPLOAD = 5 * 1024 * 1024
-SIGNED_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+SIGNED_KINDS = (FileKind.PDF, FileKind.JPEG, FileKind.PNG)
+SIGNED_MAX_MB = 5
 
 
 class PaymentError(Exception):
@@ -196,25 +199,18 @@ def mandate_pdf(*, mandate: Mandate) -> bytes:
     return pdf.mandate_pdf(mandate=mandate, dossier=mandate.dossier)
 
 
-def signed_file_type(upload) -> str | None:
-    import filetype
-
-    upload.seek(0)
-    kind = filetype.guess(upload.read(262))
-    upload.seek(0)
-    return kind.mime if kind and kind.mime in SIGNED_TYPES else None
-
-
 def mandate_upload_signed(*, mandate: Mandate, by, upload) -> Mandate:
-    """The family sends back the signed mandate; a finance agent checks it."""
+    """The family sends back the signed mandate; a finance agent checks it.
+    The file goes through the portal's one upload pipeline (``files.checks``:
+    content type, PDF structure and active content, images re-encoded
+    without metadata, antivirus)."""
     _check_family(mandate.dossier, by)
     if upload is None:
         raise PaymentError(_("Joignez le mandat signé (PDF, JPEG ou PNG)."), "document")
-    if upload.size > MAX_UPLOAD:
-        raise PaymentError(_("Le fichier dépasse 5 Mo : réduisez-le ou photographiez le mandat."), "document")
-    mime = signed_file_type(upload)
-    if mime is None:
-        raise PaymentError(_("Ce fichier n'est ni un PDF, ni une image JPEG ou PNG."), "document")
+    try:
+        checked = checks.check_upload(upload, kinds=SIGNED_KINDS, max_mb=SIGNED_MAX_MB)
+    except ValidationError as error:
+        raise PaymentError(" ".join(error.messages), "document") from None
     with transaction.atomic():
         locked = Mandate.objects.select_for_update().select_related("dossier").get(pk=mandate.pk)
         _check_awaiting(locked.dossier)
@@ -222,7 +218,7 @@ def mandate_upload_signed(*, mandate: Mandate, by, upload) -> Mandate:
             raise PaymentError(_("Ce mandat a déjà été envoyé (état : %(state)s).")
                                % {"state": locked.get_status_display().lower()}, "document")
         arrangement = _pending_arrangement(locked.dossier, PaymentMode.SEPA)
-        locked.signed_document.save(f"mandat.{SIGNED_TYPES[mime]}", upload, save=False)
+        locked.signed_document.save(f"mandat.{checked.kind}", upload, save=False)
         locked.signed_at = timezone.localdate()
         locked.status = MandateStatus.SIGNED
         locked.save()

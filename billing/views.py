@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from payments import RedirectNeeded
 
+from files.responses import private_bytes_response, private_file_response
 from forms.selectors import submission_for_user
 from workflows.constants import DossierState
 from workflows.selectors import dossier_for_family
@@ -32,11 +33,7 @@ def _dossier(request: HttpRequest, public_id):
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_bytes_response(content, filename=filename, content_type="application/pdf")
 
 
 def _page(request, dossier, *, choose_form=None, mandate_form=None, signed_form=None, status=200):
@@ -213,12 +210,5 @@ def attestation(request: HttpRequest, public_id) -> HttpResponse:
     found = selectors.attestation_for_family(user=request.user, dossier=dossier)
     if found is None:
         raise Http404(_("Attestation introuvable."))
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("Attestation introuvable.")) from None
-    response = FileResponse(handle, content_type="application/pdf", as_attachment=True,
-                            filename=f"attestation-{dossier.reference}.pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(found.file, filename=f"attestation-{dossier.reference}.pdf",
+                                 content_type="application/pdf")

@@ -4,14 +4,18 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from forms import urls as forms_urls
+from workflows import urls as workflows_urls
+
 urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("compte/donnees/", include("privacy.urls")),
     path("compte/double-authentification/", include("accounts.twofactor_urls")),
     path("compte/", include("accounts.urls")),
-    path("dossiers/", include("workflows.urls")),
-    path("dossiers/", include("forms.urls")),
+    # A family's dossiers: filling one in (the form builder), then following
+    # it (the workflow), under one namespace.
+    path("dossiers/", include((forms_urls.urlpatterns + workflows_urls.urlpatterns, "dossiers"))),
     path("paiements/", include("billing.urls")),
     # django-payments' provider callbacks (the provider confirms a card payment here).
     path("paiements/prestataire/", include("billing.provider_urls")),

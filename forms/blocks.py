@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.stream_block import StreamBlockValidationError
 
-from .constants import MAX_FILE_SIZE_MB, ChoiceWidget, ConditionOperator, FileKind, Prefill
+from files.constants import MAX_FILE_SIZE_MB, FileKind
+
+from .constants import ChoiceWidget, ConditionOperator, Prefill
 from .definition import definition_from_stream, definition_problems
 
 RICH_FEATURES = ["bold", "italic", "link", "ol", "ul"]

@@ -13,25 +13,23 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any
 
 import django.forms
-import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.utils import ErrorList
 from django.http import QueryDict
 from django.utils.formats import date_format
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
-from .constants import FILE_KINDS, ChoiceWidget, FieldType
+from files import checks
+
+from .constants import ChoiceWidget, FieldType
 from .definition import Definition, Item, condition_met, is_empty, is_input, visible_answers_before
 
 MAX_TEXT = 255
@@ -102,75 +100,19 @@ class DocumentField(django.forms.FileField):
 
 
 def accept_attribute(item: Item) -> str:
-    values = []
-    for kind in item.get("allowed_types", []):
-        values += [f".{ext}" for ext in sorted(FILE_KINDS[kind]["extensions"])] + [FILE_KINDS[kind]["mime"]]
-    return ",".join(values)
+    return checks.accept_attribute(item.get("allowed_types", []))
 
 
 def kinds_label(item: Item) -> str:
-    names = {"pdf": "PDF", "jpg": "JPEG", "png": "PNG"}
-    labels = [names[k] for k in item.get("allowed_types", []) if k in names]
-    if len(labels) <= 1:
-        return "".join(labels)
-    return _("%(list)s ou %(last)s") % {"list": ", ".join(labels[:-1]), "last": labels[-1]}
-
-
-def human_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return _("%(n)s Mo") % {"n": f"{size / (1024 * 1024):.1f}".replace(".", ",")}
-    return _("%(n)s Ko") % {"n": max(1, round(size / 1024))}
-
-
-def sanitize_filename(name: str, extension: str) -> str:
-    """A name safe to show and to put in ``Content-Disposition``: no path, no
-    control characters, no accents, a bounded length, the right extension."""
-    base = PurePath(name.replace("\\", "/")).name
-    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
-    stem = base.rsplit(".", 1)[0] if "." in base else base
-    try:
-        stem = get_valid_filename(stem)
-    except Exception:  # noqa: BLE001 — Django raises SuspiciousFileOperation for « . » and « .. »
-        stem = ""
-    stem = stem.strip("._-")[:80] or "document"
-    return f"{stem}.{extension}"
+    return checks.kinds_label(item.get("allowed_types", []))
 
 
 def check_upload(upload, item: Item) -> tuple[str, str]:
-    """Refuse a file too big, of a type not allowed, or whose content is not
-    what its name says (read from its first bytes, not from its name).
-    Returns the sanitised name and the content type."""
-    limit = int(item.get("max_size_mb") or 5)
-    if upload.size > limit * 1024 * 1024:
-        raise ValidationError(
-            _("Ce fichier pèse %(size)s : la taille maximale est de %(max)s Mo.")
-            % {"size": human_size(upload.size), "max": limit},
-            code="too_big",
-        )
-    extension = (upload.name.rsplit(".", 1)[-1] if "." in upload.name else "").lower()
-    kind = next((k for k in item.get("allowed_types", []) if extension in FILE_KINDS[k]["extensions"]), None)
-    if kind is None:
-        raise ValidationError(
-            _("Ce type de fichier n'est pas accepté : joignez un fichier %(kinds)s (%(max)s Mo au plus).")
-            % {"kinds": kinds_label(item), "max": limit},
-            code="type",
-        )
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    guessed = filetype.guess(head)
-    if guessed is None or guessed.mime != FILE_KINDS[kind]["mime"]:
-        raise ValidationError(
-            _("Le contenu de ce fichier ne correspond pas à un fichier %(kind)s : il est peut-être abîmé "
-              "ou mal nommé. Joignez un fichier %(kinds)s.")
-            % {"kind": kinds_label({"allowed_types": [kind]}), "kinds": kinds_label(item)},
-            code="content",
-        )
-    # What it contains: PDF structure, images re-encoded without metadata, antivirus (forms/filechecks.py).
-    from .filechecks import inspect_upload
-
-    inspect_upload(upload, mime=FILE_KINDS[kind]["mime"])
-    return sanitize_filename(upload.name, "jpg" if kind == "jpg" else kind), FILE_KINDS[kind]["mime"]
+    """The portal's one upload pipeline (``files.checks``) with the types
+    and size the editor allowed on the question. Returns the sanitised name
+    and the content type."""
+    checked = checks.check_upload(upload, kinds=item.get("allowed_types", []), max_mb=int(item.get("max_size_mb") or 5))
+    return checked.name, checked.content_type
 
 
 # --- Wagtail's FormBuilder, fed from a definition ------------------------------------

@@ -57,21 +57,6 @@ class ChoiceWidget(models.TextChoices):
     SELECT = "select", _("Liste déroulante")
 
 
-class FileKind(models.TextChoices):
-    PDF = "pdf", _("PDF")
-    JPEG = "jpg", _("Image JPEG")
-    PNG = "png", _("Image PNG")
-
-
-# What each allowed kind may be called and what its content must be.
-FILE_KINDS = {
-    FileKind.PDF.value: {"extensions": {"pdf"}, "mime": "application/pdf"},
-    FileKind.JPEG.value: {"extensions": {"jpg", "jpeg"}, "mime": "image/jpeg"},
-    FileKind.PNG.value: {"extensions": {"png"}, "mime": "image/png"},
-}
-MAX_FILE_SIZE_MB = 20
-
-
 class Prefill(models.TextChoices):
     """What the family already told the portal, offered as a starting value."""
 

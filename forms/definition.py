@@ -34,11 +34,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 from wagtail.coreutils import safe_snake_case
 
+from files.constants import FILE_KINDS, MAX_FILE_SIZE_MB
+
 from .constants import (
     DISPLAY_TYPES,
-    FILE_KINDS,
     GROUP_MEMBER_TYPES,
-    MAX_FILE_SIZE_MB,
     ChoiceWidget,
     ConditionOperator,
     FieldType,

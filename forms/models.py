@@ -3,29 +3,25 @@
 A dossier is what one family files for one child on one form page. It keeps
 the form's definition as it was when the dossier was opened (its snapshot)
 and the answers as typed JSON, so that editing the form later never changes
-or breaks it. Documents are files on the *private* storage, served only by
-``forms.views.document_download`` after ``selectors.document_can_view``.
+or breaks it. Documents are files on the *private* storage, served only through ``files.responses``, after the permission check of
+the dossier's document page.
 """
 
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from files.storage import private_storage, random_name
+
 from .constants import SubmissionStatus
-
-
-def private_storage():
-    return storages["private"]
 
 
 def document_upload_to(instance: "Document", filename: str) -> str:
     # Never the family's file name: it is kept in ``original_name`` only.
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"dossiers/{instance.submission.public_id}/{uuid.uuid4().hex}.{extension}"
+    return random_name(f"dossiers/{instance.submission.public_id}", filename)
 
 
 class SubmissionQuerySet(models.QuerySet):

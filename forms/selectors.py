@@ -35,16 +35,6 @@ def submission_documents(*, submission: Submission) -> dict[str, Document]:
     return {document.field_name: document for document in submission.documents.all()}
 
 
-def document_can_view(*, user, document: Document) -> bool:
-    """The family of the dossier, or a director of the dossier's school."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    submission = document.submission
-    if user.family_id and user.family_id == submission.family_id:
-        return True
-    return bool(submission.school_id) and submission.school.directors.filter(pk=user.pk).exists()
-
-
 def school_choices_for(*, page, family) -> list:
     """The schools a dossier on ``page`` can be filed with: the family's
     schools the page is for; failing that, the page's schools."""

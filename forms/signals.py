@@ -9,8 +9,3 @@ never imports the workflow.
 from django.dispatch import Signal
 
 submission_submitted = Signal()
-
-# Sent when someone other than the family (a director) reads a document
-# through /dossiers/documents/<id>/, with ``sender=Document``,
-# ``document=`` and ``user=``: the workflow records it in the dossier's audit trail.
-document_read_by_staff = Signal()

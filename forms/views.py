@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import BoundField
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -286,47 +286,6 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
         "is_open": _is_open(submission),
     }
     return TemplateResponse(request, "forms/detail.html", context)
-
-
-@login_required
-@require_GET
-def dossier_list(request: HttpRequest) -> HttpResponse:
-    family = request.user.family if request.user.family_id else None
-    context = {
-        "submissions": list(selectors.submissions_for_family(family=family)),
-        "open_pages": selectors.open_form_pages(),
-        "family": family,
-    }
-    return TemplateResponse(request, "forms/list.html", context)
-
-
-# --- Documents --------------------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def document_download(request: HttpRequest, public_id) -> HttpResponse:
-    document = get_object_or_404(Document.objects.select_related("submission__school"), public_id=public_id)
-    if not selectors.document_can_view(user=request.user, document=document):
-        raise Http404(_("Document introuvable."))
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("Document introuvable.")) from None
-    if request.user.family_id != document.submission.family_id:
-        from .signals import document_read_by_staff
-
-        document_read_by_staff.send(sender=Document, document=document, user=request.user)
-    response = FileResponse(
-        handle,
-        content_type=document.content_type,
-        as_attachment=bool(request.GET.get("telecharger")),
-        filename=document.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'; sandbox"
-    return response
 
 
 # --- Admin preview -----------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from files.responses import private_bytes_response
+
 from . import services
 
 
@@ -65,8 +67,6 @@ def my_data(request: HttpRequest) -> HttpResponse:
 def download(request: HttpRequest) -> HttpResponse:
     family = _family(request)
     content = services.family_data_archive(family=family)
-    response = HttpResponse(content, content_type="application/zip")
     stamp = timezone.localtime().strftime("%Y-%m-%d")
-    response["Content-Disposition"] = f'attachment; filename="mes-donnees-inscrire-{stamp}.zip"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_bytes_response(content, filename=f"mes-donnees-inscrire-{stamp}.zip",
+                                  content_type="application/zip")

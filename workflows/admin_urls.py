@@ -12,6 +12,5 @@ urlpatterns = [
     path("<int:pk>/", admin_views.detail, name="detail"),
     path("<int:pk>/decision/<slug:decision>/", admin_views.decide, name="decide"),
     path("<int:pk>/message/", admin_views.message, name="message"),
-    path("<int:pk>/documents/<uuid:document_id>/", admin_views.document, name="document"),
     path("<int:pk>/consultations/", audit.report, name="audit"),
 ]

@@ -8,15 +8,15 @@ from __future__ import annotations
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from files.responses import INLINE_TYPES, private_file_response
 from forms.selectors import submission_documents, submission_summary
 
 from . import selectors, services
@@ -47,9 +47,6 @@ class CountedPaginator(Paginator):
         rows = list(self.object_list.reverse()[self.count - top: self.count - bottom])
         rows.reverse()
         return self._get_page(rows, number, self)
-
-
-PREVIEWABLE = {"application/pdf", "image/jpeg", "image/png"}
 
 
 def _workspace_only(view):
@@ -109,7 +106,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms) -> dict:
         "dossier": dossier,
         "summary": submission_summary(submission=dossier.submission, documents=documents),
         "documents": documents.values(),
-        "previewable": PREVIEWABLE,
+        "previewable": INLINE_TYPES,
         "history": selectors.history(dossier=dossier, include_reads=True),
         "can_decide": selectors.can_decide(user=request.user, dossier=dossier)
         and dossier.state == DossierState.SUBMITTED,
@@ -216,31 +213,6 @@ def validate_many(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("workflows_admin:index") + "?" + request.POST.get("query", ""))
 
 
-@require_GET
-@_workspace_only
-@xframe_options_sameorigin
-def document(request: HttpRequest, pk: int, document_id) -> HttpResponse:
-    """A document of the dossier, shown inline when it is a PDF or an image
-    (the dossier page embeds it), recorded in the dossier's history."""
-    dossier = _staff_dossier(request, pk)
-    document = dossier.submission.documents.filter(public_id=document_id).first()
-    if document is None:
-        raise Http404(_("Document introuvable."))
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("Document introuvable.")) from None
-    services.dossier_record_view(dossier=dossier, by=request.user, document_name=document.original_name)
-    inline = document.content_type in PREVIEWABLE and not request.GET.get("telecharger")
-    response = FileResponse(
-        handle, content_type=document.content_type, as_attachment=not inline, filename=document.original_name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'; sandbox"
-    return response
-
-
 # --- Exports and statistics ---------------------------------------------------------------------------
 
 
@@ -290,12 +262,8 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
         "csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
-    response = FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1],
-        content_type=content_types[job.format],
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(job.file, filename=job.file.name.rsplit("/", 1)[-1],
+                                 content_type=content_types[job.format])
 
 
 @require_GET

@@ -13,9 +13,3 @@ class WorkflowsConfig(AppConfig):
         from .receivers import start_dossier_on_submission
 
         submission_submitted.connect(start_dossier_on_submission, dispatch_uid="workflows.start_dossier")
-
-        from forms.signals import document_read_by_staff
-
-        from .audit import record_document_read
-
-        document_read_by_staff.connect(record_document_read, dispatch_uid="workflows.audit_document_read")

@@ -53,17 +53,6 @@ def audit_readers(*, child, visible_to=None) -> list[dict]:
     return sorted(lines.values(), key=lambda line: line["last"], reverse=True)
 
 
-def record_document_read(sender, document, user, **kwargs) -> None:
-    """A director read a document through the family's URL: audit it like a
-    read from the workspace."""
-    from .models import Dossier
-    from .services import dossier_record_view
-
-    dossier = Dossier.objects.filter(submission_id=document.submission_id).first()
-    if dossier is not None:
-        dossier_record_view(dossier=dossier, by=user, document_name=document.original_name)
-
-
 @require_GET
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     """The report page, for the staff who may see the dossier."""

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
+from files.storage import private_storage
+
 from .constants import DossierAction, DossierState, ExportFormat, ExportStatus, ValidationRole
 
 
@@ -102,12 +104,6 @@ class DossierProcess(Process):
         return self.artifact
 
 
-def _private_storage():
-    from django.core.files.storage import storages
-
-    return storages["private"]
-
-
 class DossierExport(models.Model):
     """An export of dossiers as a spreadsheet, built by a Huey task. It is
     also the audit line of the export: who exported what, and when."""
@@ -120,7 +116,7 @@ class DossierExport(models.Model):
     status = models.CharField(_("état"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING)
     total = models.PositiveIntegerField(_("dossiers"), default=0)
     done = models.PositiveIntegerField(_("dossiers traités"), default=0)
-    file = models.FileField(_("fichier"), storage=_private_storage, upload_to="exports/", blank=True)
+    file = models.FileField(_("fichier"), storage=private_storage, upload_to="exports/", blank=True)
     error = models.TextField(_("erreur"), blank=True)
     created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import Role
+from forms.models import Document
 
 from .constants import STAFF_READS, DossierState, ValidationRole
 from .models import Dossier, DossierEvent
@@ -101,6 +102,26 @@ def can_decide(*, user, dossier: Dossier) -> bool:
     if dossier.validation_role == ValidationRole.FINANCE:
         return user.has_role(Role.FINANCE)
     return dossier.school.directors.filter(pk=user.pk).exists()
+
+
+def document_for(*, user, public_id) -> tuple[Document, Dossier | None] | None:
+    """A document of a dossier, for the one rule of who may read it: the
+    family that filed it (a draft's documents too), or staff who may see
+    its dossier — then the dossier comes with it, for the audit. Anyone
+    else gets None (a 404: nobody learns that the document exists)."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    documents = Document.objects.select_related("submission")
+    if user.family_id:
+        own = documents.filter(public_id=public_id, submission__family_id=user.family_id).first()
+        if own is not None:
+            return own, None
+    if not is_workspace_user(user):
+        return None
+    dossier = dossiers_for_staff(user=user).filter(submission__documents__public_id=public_id).first()
+    if dossier is None:
+        return None
+    return documents.get(public_id=public_id), dossier
 
 
 def dossier_for_family(*, user, submission) -> Dossier | None:

@@ -44,7 +44,7 @@ def school_year_for(day) -> str:
 
 
 def _family_link(dossier: Dossier) -> str:
-    return settings.SITE_URL + reverse("workflows:family_dossier", args=[dossier.submission.public_id])
+    return settings.SITE_URL + reverse("dossiers:family_dossier", args=[dossier.submission.public_id])
 
 
 def _staff_link(dossier: Dossier) -> str:

@@ -1,12 +1,14 @@
+"""The family's pages of a dossier once the workflow knows it. The project's
+URLconf mounts them with the form builder's pages under one namespace,
+« dossiers » (``/dossiers/``): each route is served once."""
+
 from django.urls import path
 
 from . import views
 
-app_name = "workflows"
-
 urlpatterns = [
-    # Replaces the form builder's plain list: the workflow knows the states.
-    path("", views.family_list, name="family_list"),
+    path("", views.family_list, name="list"),
     path("<uuid:public_id>/suivi/", views.family_dossier, name="family_dossier"),
     path("<uuid:public_id>/retirer/", views.family_withdraw, name="family_withdraw"),
+    path("documents/<uuid:public_id>/", views.document, name="document"),
 ]

@@ -11,7 +11,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from files.responses import private_file_response
 
 from forms.selectors import open_form_pages, submission_for_user, submissions_for_family
 
@@ -66,6 +69,24 @@ def _page(request: HttpRequest, dossier, *, message_form=None, withdraw_form=Non
 
 
 @login_required
+@require_GET
+@xframe_options_sameorigin
+def document(request: HttpRequest, public_id) -> HttpResponse:
+    """A dossier's document, for its family or for the staff who may see the
+    dossier (whose dossier page embeds it: PDFs and images are shown
+    inline). Every staff read is in the dossier's history."""
+    found = selectors.document_for(user=request.user, public_id=public_id)
+    if found is None:
+        raise Http404(_("Document introuvable."))
+    document, audited = found
+    response = private_file_response(document.file, filename=document.original_name,
+                                     content_type=document.content_type, inline=not request.GET.get("telecharger"))
+    if audited is not None:
+        services.dossier_record_view(dossier=audited, by=request.user, document_name=document.original_name)
+    return response
+
+
+@login_required
 @require_http_methods(["GET"])
 def family_list(request: HttpRequest) -> HttpResponse:
     """« Mes dossiers »: drafts and submitted dossiers, each with where it
@@ -96,7 +117,7 @@ def family_dossier(request: HttpRequest, public_id) -> HttpResponse:
                 form.add_error("body", error.message)
             else:
                 messages.success(request, _("Votre message a été transmis à l'école."))
-                return redirect("workflows:family_dossier", public_id=public_id)
+                return redirect("dossiers:family_dossier", public_id=public_id)
         return _page(request, dossier, message_form=form, status=400)
     return _page(request, dossier)
 
@@ -113,5 +134,5 @@ def family_withdraw(request: HttpRequest, public_id) -> HttpResponse:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Votre dossier a été retiré."))
-        return redirect("workflows:family_dossier", public_id=public_id)
+        return redirect("dossiers:family_dossier", public_id=public_id)
     return _page(request, dossier, withdraw_form=form, status=400)

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "cms",
     "accounts",
     "forms.apps.FormsConfig",
+    "files",
     "workflows",
     "notifications",
     "privacy",

@@ -2,6 +2,7 @@
 
 import django.core.serializers.json
 import django.db.models.deletion
+import files.storage
 import forms.models
 import uuid
 from django.conf import settings
@@ -51,7 +52,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('field_name', models.CharField(max_length=60, verbose_name='question')),
-                ('file', models.FileField(max_length=255, storage=forms.models.private_storage, upload_to=forms.models.document_upload_to, verbose_name='fichier')),
+                ('file', models.FileField(max_length=255, storage=files.storage.private_storage, upload_to=forms.models.document_upload_to, verbose_name='fichier')),
                 ('original_name', models.CharField(max_length=120, verbose_name='nom du fichier')),
                 ('content_type', models.CharField(max_length=100, verbose_name='type')),
                 ('size', models.PositiveIntegerField(verbose_name='taille (octets)')),

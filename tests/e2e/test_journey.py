@@ -422,7 +422,7 @@ def test_2_the_parent_fills_the_enrolment_form_on_a_phone_with_the_keyboard(jour
 def followup_path(public_id: str) -> str:
     from django.urls import reverse
 
-    return reverse("workflows:family_dossier", kwargs={"public_id": public_id})
+    return reverse("dossiers:family_dossier", kwargs={"public_id": public_id})
 
 
 # --- 3. Review by the director, correction, validation -------------------------------------------

@@ -9,9 +9,8 @@ from django.conf import settings
 from django.test import Client
 
 from forms.models import Document
-from forms.selectors import document_can_view
 from tests.factories import UserFactory
-from tests.forms.conftest import JPEG, PDF, PNG, _file, _q, _step, make_page, start, step_url, upload
+from tests.forms.conftest import JPEG, PDF, PNG, _file, _q, _step, make_page, review_url, start, step_url, upload
 
 STEPS = [
     _step("Documents", "", [
@@ -151,8 +150,14 @@ def test_download_for_the_family(parent_client, dossier):
     assert response["Content-Disposition"] == 'attachment; filename="acte.pdf"'
 
 
-def test_download_refused_to_others_and_allowed_to_the_school_directors(parent_client, dossier, other_family,
-                                                                         school):
+def test_download_refused_to_others_and_allowed_to_the_school_directors_once_submitted(
+        parent_client, dossier, other_family, school):
+    """One path, one rule (``workflows.selectors.document_for``): the family
+    always; staff only for a dossier they may see — never a draft's — and
+    each staff read is in the dossier's history."""
+    from workflows.constants import DossierAction
+    from workflows.models import Dossier
+
     post(parent_client, dossier, acte=upload("acte.pdf", PDF))
     document = Document.objects.get()
     url = f"/dossiers/documents/{document.public_id}/"
@@ -163,10 +168,15 @@ def test_download_refused_to_others_and_allowed_to_the_school_directors(parent_c
     director = UserFactory(director=True)
     client.force_login(director)
     assert client.get(url).status_code == 404  # a director, but not of this school
-    assert not document_can_view(user=director, document=document)
     school.directors.add(director)
-    assert document_can_view(user=director, document=document)
-    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 404  # of the school, but the dossier is a draft
+    assert parent_client.post(review_url(dossier)).status_code == 302
+    response = client.get(url)
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    read = Dossier.objects.get(submission=dossier).events.get(action=DossierAction.DOCUMENT_VIEWED)
+    assert read.actor == director and read.document_name == "acte.pdf"
+    assert parent_client.get(url).status_code == 200
+    assert Dossier.objects.get(submission=dossier).events.filter(action=DossierAction.DOCUMENT_VIEWED).count() == 1
     anonymous = Client()
     response = anonymous.get(url)
     assert response.status_code == 302 and "/compte/" in response["Location"]

@@ -60,8 +60,42 @@ def test_a_signed_mandate_that_is_not_a_pdf_or_image_is_refused(client, awaiting
     upload = SimpleUploadedFile("mandat.pdf", b"pas un PDF du tout", content_type="application/pdf")
     response = client.post(pay_url(awaiting, "mandat/signe/"), {"document": upload})
     assert response.status_code == 400
-    assert "ni un PDF, ni une image JPEG ou PNG" in response.content.decode()
+    html = unescape(response.content.decode())
+    assert "Le contenu de ce fichier ne correspond pas à un fichier PDF" in html
+    assert 'id="id_document-erreur"' in html
     assert Mandate.objects.get().signed_document.name == ""
+
+
+def test_a_signed_mandate_goes_through_the_upload_pipeline(client, awaiting):
+    """The same checks as every upload (``files.checks``): a PDF with a
+    script is refused, a photo is re-encoded without its metadata."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from tests.forms.conftest import PDF
+
+    choose(client, awaiting, PaymentMode.SEPA)
+    post_mandate(client, awaiting)
+    scripted = PDF.replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>")
+    response = client.post(pay_url(awaiting, "mandat/signe/"),
+                           {"document": SimpleUploadedFile("mandat.pdf", scripted, content_type="application/pdf")})
+    assert response.status_code == 400
+    assert "Ce PDF contient du code" in unescape(response.content.decode())
+
+    photo = BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "Telephone de Marie"  # Make
+    Image.new("RGB", (40, 30), "white").save(photo, "JPEG", exif=exif)
+    with Image.open(BytesIO(photo.getvalue())) as original:
+        assert original.getexif()[0x010F] == "Telephone de Marie"
+    response = client.post(pay_url(awaiting, "mandat/signe/"),
+                           {"document": SimpleUploadedFile("mandat.jpg", photo.getvalue(), content_type="image/jpeg")})
+    assert response.status_code == 302
+    stored = Mandate.objects.get().signed_document
+    assert stored.name.endswith(".jpg")
+    with stored.open("rb") as handle, Image.open(handle) as image:
+        assert image.size == (40, 30) and not image.getexif()
 
 
 def test_choice_of_another_schools_tariff_or_a_past_month_is_refused(client, awaiting):

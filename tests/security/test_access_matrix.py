@@ -100,15 +100,15 @@ RULES: dict[str, Rule] = {
     "accounts:guardian_invite": Rule(FAMILIES),
     "accounts:consents": Rule(FAMILIES),
     # Family area: the lists are everyone's own; a dossier is its family's.
-    "workflows:family_list": Rule(SIGNED_IN),
-    "workflows:family_dossier": Rule(FAMILY_A),
-    "workflows:family_withdraw": Rule(FAMILY_A, method="post"),
     "dossiers:list": Rule(SIGNED_IN),
+    "dossiers:family_dossier": Rule(FAMILY_A),
+    "dossiers:family_withdraw": Rule(FAMILY_A, method="post"),
     "dossiers:start": Rule(SIGNED_IN, method="post"),
     "dossiers:detail": Rule(FAMILY_A),
     "dossiers:step": Rule(FAMILY_A),
     "dossiers:review": Rule(FAMILY_A),
-    # A document: the family and the directors of the dossier's school.
+    # A document, by its one path: the family, and staff who may see its
+    # submitted dossier (the directors of its school).
     "dossiers:document": Rule(frozenset({"family_a", "director_x"})),
     # Two-factor authentication: staff enrol an app (families have none to
     # enrol); the code page serves those who enrolled one (nobody here).
@@ -122,7 +122,6 @@ RULES: dict[str, Rule] = {
     "workflows_admin:detail": Rule(DIRECTOR_X),
     "workflows_admin:decide": Rule(DIRECTOR_X, method="post"),
     "workflows_admin:message": Rule(DIRECTOR_X, method="post"),
-    "workflows_admin:document": Rule(DIRECTOR_X),
     "workflows_admin:audit": Rule(DIRECTOR_X),
     "workflows_admin:export": Rule(WORKSPACE, method="post"),
     # An export is its requester's only; the matrix has none at the dossier's id.

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.test import override_settings
 from PIL import Image
 
-from forms.filechecks import clamav_scan
+from files.checks import clamav_scan
 from forms.models import Document
 from tests.forms.conftest import (  # noqa: F401 — fixtures
     PDF,

@@ -41,7 +41,6 @@ def staff_urls(dossier):
     return {
         "get": [
             reverse("workflows_admin:detail", args=[dossier.pk]),
-            reverse("workflows_admin:document", args=[dossier.pk, "00000000-0000-0000-0000-000000000000"]),
         ],
         "post": [
             (reverse("workflows_admin:decide", args=[dossier.pk, "validate"]), {"validate-comment": ""}),
@@ -56,10 +55,10 @@ def staff_urls(dossier):
 def family_urls(dossier):
     public_id = dossier.submission.public_id
     return {
-        "get": [reverse("workflows:family_dossier", args=[public_id])],
+        "get": [reverse("dossiers:family_dossier", args=[public_id])],
         "post": [
-            (reverse("workflows:family_dossier", args=[public_id]), {"body": "x"}),
-            (reverse("workflows:family_withdraw", args=[public_id]), {"confirm": "on"}),
+            (reverse("dossiers:family_dossier", args=[public_id]), {"body": "x"}),
+            (reverse("dossiers:family_withdraw", args=[public_id]), {"confirm": "on"}),
         ],
     }
 
@@ -123,7 +122,7 @@ def test_the_schools_director_and_the_family_get_in(world):
     assert client.get(reverse("workflows_admin:detail", args=[dossier.pk])).status_code == 200
     assert dossier.reference in client.get("/cms/dossiers/").content.decode()
     client.force_login(world["family_a"])
-    assert client.get(reverse("workflows:family_dossier", args=[dossier.submission.public_id])).status_code == 200
+    assert client.get(reverse("dossiers:family_dossier", args=[dossier.submission.public_id])).status_code == 200
 
 
 def test_replaying_a_decision_after_it_was_made_changes_nothing(world):

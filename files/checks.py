@@ -1,5 +1,9 @@
-"""What a document *contains*, once its type is known (``check_upload``
-already compared its first bytes with the types the editor allowed):
+"""The one check pipeline for every upload of the portal: a family's
+documents on a dossier, a signed SEPA mandate, and whatever comes next.
+
+``check_upload(upload, kinds=…, max_mb=…)`` first refuses a file too big, of
+a kind not allowed, or whose first bytes are not what its name says; then
+it looks at what the file *contains*:
 
 - archives (ZIP, RAR, 7z, gzip…) are refused, whatever their name;
 - a PDF must open (pypdf), have at least one page, not be encrypted, and
@@ -12,9 +16,9 @@ already compared its first bytes with the types the editor allowed):
   cannot be reached, refuses the file (fail closed: these are children's
   documents).
 
-``inspect_upload(upload, mime=…)`` raises ``ValidationError`` with a French
-message, or leaves ``upload`` ready to store (its content replaced for
-images).
+It raises ``ValidationError`` with a French message, or returns the safe
+name and the content type, with ``upload`` ready to store (its content
+replaced for images).
 """
 
 from __future__ import annotations
@@ -23,12 +27,19 @@ import io
 import logging
 import socket
 import struct
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePath
 from urllib.parse import urlparse
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+
+from .constants import FILE_KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +48,88 @@ CLAMAV_CHUNK = 64 * 1024
 CLAMAV_TIMEOUT = 30
 
 
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload that passed every check: a name safe to show and to put
+    in ``Content-Disposition``, and its real content type."""
+
+    name: str
+    content_type: str
+    kind: str
+
+
+def check_upload(upload, *, kinds: Iterable[str], max_mb: int) -> CheckedUpload:
+    """Every check, in order of cost. ``kinds`` are ``FileKind`` values."""
+    kinds = [k for k in kinds if k in FILE_KINDS]
+    if upload.size > max_mb * 1024 * 1024:
+        raise ValidationError(
+            _("Ce fichier pèse %(size)s : la taille maximale est de %(max)s Mo.")
+            % {"size": human_size(upload.size), "max": max_mb},
+            code="too_big",
+        )
+    extension = (upload.name.rsplit(".", 1)[-1] if "." in upload.name else "").lower()
+    kind = next((k for k in kinds if extension in FILE_KINDS[k]["extensions"]), None)
+    if kind is None:
+        raise ValidationError(
+            _("Ce type de fichier n'est pas accepté : joignez un fichier %(kinds)s (%(max)s Mo au plus).")
+            % {"kinds": kinds_label(kinds), "max": max_mb},
+            code="type",
+        )
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    guessed = filetype.guess(head)
+    if guessed is None or guessed.mime != FILE_KINDS[kind]["mime"]:
+        raise ValidationError(
+            _("Le contenu de ce fichier ne correspond pas à un fichier %(kind)s : il est peut-être abîmé "
+              "ou mal nommé. Joignez un fichier %(kinds)s.")
+            % {"kind": kinds_label([kind]), "kinds": kinds_label(kinds)},
+            code="content",
+        )
+    mime = FILE_KINDS[kind]["mime"]
+    inspect_upload(upload, mime=mime)
+    return CheckedUpload(name=sanitize_filename(upload.name, kind), content_type=mime, kind=kind)
+
+
+def accept_attribute(kinds: Iterable[str]) -> str:
+    """The ``accept`` attribute of a file input for ``kinds``."""
+    values = []
+    for kind in kinds:
+        values += [f".{ext}" for ext in sorted(FILE_KINDS[kind]["extensions"])] + [FILE_KINDS[kind]["mime"]]
+    return ",".join(values)
+
+
+def kinds_label(kinds: Iterable[str]) -> str:
+    """« PDF, JPEG ou PNG »."""
+    names = {"pdf": "PDF", "jpg": "JPEG", "png": "PNG"}
+    labels = [names[k] for k in kinds if k in names]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return _("%(list)s ou %(last)s") % {"list": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
+def human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return _("%(n)s Mo") % {"n": f"{size / (1024 * 1024):.1f}".replace(".", ",")}
+    return _("%(n)s Ko") % {"n": max(1, round(size / 1024))}
+
+
+def sanitize_filename(name: str, extension: str) -> str:
+    """A name safe to show and to put in ``Content-Disposition``: no path, no
+    control characters, no accents, a bounded length, the right extension."""
+    base = PurePath(name.replace("\\", "/")).name
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    try:
+        stem = get_valid_filename(stem)
+    except Exception:  # noqa: BLE001 — Django raises SuspiciousFileOperation for « . » and « .. »
+        stem = ""
+    stem = stem.strip("._-")[:80] or "document"
+    return f"{stem}.{extension}"
+
+
 def inspect_upload(upload, *, mime: str) -> None:
+    """What the file contains, once its kind is known."""
     upload.seek(0)
     content = upload.read()
     upload.seek(0)
