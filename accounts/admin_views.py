@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cms.jinja2 import date_fr
+from notifications.formats import date_fr
 
 from . import selectors, services
 from .forms import StaffFamilyInviteForm

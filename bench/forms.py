@@ -5,7 +5,7 @@ baseline), plus the answers a client posts."""
 
 from __future__ import annotations
 
-from cms.demo.enrolment import _file, _q, _step
+from inscrire.demo.enrolment import _file, _q, _step
 
 PERISCOLAIRE = ["Accueil du matin", "Accueil du soir", "Mercredi"]
 LEVELS = ["PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2"]

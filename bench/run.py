@@ -317,7 +317,7 @@ def run_backend(backend: str, size: dict, args, sink: SmtpSink) -> dict:
         app.huey = app.start("huey", [PYTHON, "manage.py", "run_huey"])
         stack.callback(stop, app.huey)
         app.web = app.start("web", [
-            PYTHON, "-m", "gunicorn", "cms.wsgi:application", "--bind", f"127.0.0.1:{port}",
+            PYTHON, "-m", "gunicorn", "inscrire.wsgi:application", "--bind", f"127.0.0.1:{port}",
             "--workers", str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads),
             "--backlog", "2048", "--graceful-timeout", "5", "--timeout", "120", "--error-logfile", "-",
         ])

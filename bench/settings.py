@@ -1,4 +1,4 @@
-"""Settings of the benchmark: the product's own settings (``cms.settings.base``,
+"""Settings of the benchmark: the product's own settings (``inscrire.settings.base``,
 configured through the environment like any deployment) plus the bench app
 and its URLs, a query-counting middleware, and a fast password hasher.
 
@@ -7,8 +7,8 @@ log-ins (preparation, never timed) cheap — 5,000 scrypt checks would eat a
 large share of the 10-minute budget on 2 cores.
 """
 
-from cms.settings.base import *  # noqa: F401,F403
-from cms.settings.base import INSTALLED_APPS, MIDDLEWARE, PASSWORD_HASHERS
+from inscrire.settings.base import *  # noqa: F401,F403
+from inscrire.settings.base import INSTALLED_APPS, MIDDLEWARE, PASSWORD_HASHERS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 # First, so that it counts the queries of every other middleware too.

@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from django.views.decorators.cache import cache_page
 from wagtail import views as wagtail_views
 
-from cms.urls import urlpatterns as product_urlpatterns
+from inscrire.urls import urlpatterns as product_urlpatterns
 
 from . import views
 

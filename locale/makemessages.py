@@ -83,7 +83,7 @@ def main() -> None:
 
     os.chdir(BASE_DIR)
     sys.path.insert(0, str(BASE_DIR))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.base")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inscrire.settings.base")
     import django
     from django.core.management import call_command
 

@@ -21,23 +21,21 @@ settings, change data, or run forever. Three layers see to it:
 from __future__ import annotations
 
 import contextvars
-import datetime as dt
 import functools
 import re
 import time
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.template.defaultfilters import linebreaks_filter, urlize
-from django.utils import formats, translation
 from django.utils.html import format_html
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.filters import FILTERS
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.visitor import NodeTransformer
+
+from .formats import date_fr, french, montant  # noqa: F401 — montant, date_fr: part of this module's API
 
 MAX_STEPS = 20_000
 MAX_RANGE = 1_000
@@ -155,40 +153,6 @@ def _call(function: str, *args: nodes.Expr) -> nodes.Call:
     )
 
 
-# --- French formatting --------------------------------------------------------------
-
-
-def date_fr(value, heure: bool = False) -> str:
-    """``20 décembre 2026``, ``1er mars 2027``; with ``heure=True``,
-    ``2 juin 2026 à 14 h 30``, in Martinique's time zone."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, str):
-        return value
-    with_time = isinstance(value, dt.datetime)
-    if with_time and value.tzinfo is not None:
-        value = localtime(value)
-    with translation.override("fr"):
-        text = formats.date_format(value, "j F Y")
-        if text.startswith("1 "):
-            text = "1er" + text[1:]
-        if heure and with_time:
-            text += formats.date_format(value, r" \à G \h i")
-    return text
-
-
-def montant(value) -> str:
-    """``45,50 €``, ``1 234,00 €`` (non-breaking spaces, as French typography wants)."""
-    if value in (None, ""):
-        return ""
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
-        return str(value)
-    with translation.override("fr"):
-        return formats.number_format(amount, 2, use_l10n=True, force_grouping=True) + "\u00a0€"
-
-
 def _replace(value, old, new, count=None) -> str:
     value, old, new = str(value), str(old), str(new)
     occurrences = value.count(old) if old else len(value) + 1
@@ -226,7 +190,7 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
         self.globals.clear()
         self.globals["range"] = _range
         self.filters = {name: FILTERS[name] for name in _SAFE_FILTERS}
-        self.filters.update({"date_fr": date_fr, "montant": montant, "replace": _replace, "join": _join})
+        self.filters.update({"date_fr": french(date_fr), "montant": montant, "replace": _replace, "join": _join})
 
     def _parse(self, source, name, filename):
         return _Guard().visit(super()._parse(source, name, filename))

@@ -22,6 +22,6 @@ def _clean_up_run_storage():
 
 @pytest.fixture
 def demo(db):
-    from cms.demo.loader import load_demo
+    from inscrire.demo.loader import load_demo
 
     return load_demo()

@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from wagtail.models import Page
 
-from cms.demo import content
-from cms.demo.loader import load_demo
+from inscrire.demo import content
+from inscrire.demo.loader import load_demo
 from cms.models import HelpPage, School
 
 SEED = Path(content.__file__).parent / "seed" / "inscriptions-2020-2021.md"

@@ -14,7 +14,7 @@ GOOD_SECRET = "x7!k2#q9-" * 7
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV"}}
-    environment.update({"DJANGO_SETTINGS_MODULE": "cms.settings.base", "DATA_DIR": env.pop("DATA_DIR", "")})
+    environment.update({"DJANGO_SETTINGS_MODULE": "inscrire.settings.base", "DATA_DIR": env.pop("DATA_DIR", "")})
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120

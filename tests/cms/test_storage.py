@@ -39,7 +39,7 @@ def test_private_documents_go_to_the_configured_bucket(s3_server, tmp_path):
     endpoint, client = s3_server
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.base",
+        DJANGO_SETTINGS_MODULE="inscrire.settings.base",
         DATA_DIR=str(tmp_path),
         AWS_STORAGE_BUCKET_NAME="inscrire-documents",
         AWS_S3_ENDPOINT_URL=endpoint,

@@ -5,7 +5,7 @@ Why subprocesses rather than pytest-django's ``live_server``: the journey
 depends on work done *outside* the request (confirmation e-mails, workflow
 notifications) by the Huey consumer, exactly as in production. Test settings
 run Huey inline and keep mail in memory; here the app runs on the ordinary
-settings module (``cms.settings.base``), configured only through the
+settings module (``inscrire.settings.base``), configured only through the
 environment like any deployment, with its queue consumed by ``run_huey`` and
 its mail sent over SMTP to the sink of ``tests/e2e/mail.py``.
 
@@ -41,7 +41,7 @@ ARTIFACTS_DIR = BASE_DIR / "tests" / "artifacts"
 STARTUP_TIMEOUT = 180.0
 STOP_TIMEOUT = 10.0
 
-# Every variable cms.settings.base reads that would change where the app
+# Every variable inscrire.settings.base reads that would change where the app
 # stores things or how it sends mail is set explicitly, so that neither the
 # caller's shell nor a developer's .env file can point the test app at real data.
 _FORCED_EMPTY = ("AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD")
@@ -175,7 +175,7 @@ def serve(*, smtp_port: int, database_url: str, redis_url: str, key_prefix: str)
         env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_"))}
         env.update({name: "" for name in _FORCED_EMPTY})
         env.update(
-            DJANGO_SETTINGS_MODULE="cms.settings.base",
+            DJANGO_SETTINGS_MODULE="inscrire.settings.base",
             DJANGO_ENV="development",
             DEBUG="false",  # the real 404/500 pages, as families see them
             ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -210,7 +210,7 @@ def serve(*, smtp_port: int, database_url: str, redis_url: str, key_prefix: str)
         wait_until(lambda: "Huey consumer started" in app.log("huey"), timeout=STARTUP_TIMEOUT,
                    what="run_huey", alive=_died(app, "huey"))
         _start(app, "web", [
-            sys.executable, "-m", "gunicorn", "cms.wsgi:application",
+            sys.executable, "-m", "gunicorn", "inscrire.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--workers", "1", "--worker-class", "gthread", "--threads", "8",
             "--graceful-timeout", "5", "--access-logfile", "-", "--error-logfile", "-",
         ])

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from cms.demo import content
-from cms.demo.enrolment import SLUG
+from inscrire.demo import content
+from inscrire.demo.enrolment import SLUG
 
 from .browser import ACTION_TIMEOUT_MS, VIEWPORTS
 

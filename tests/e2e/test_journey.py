@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from cms.demo import content
+from inscrire.demo import content
 
 from .a11y import assert_accessible
 from .browser import ACTION_TIMEOUT_MS, VIEWPORTS, screenshot
@@ -225,7 +225,7 @@ def test_1c_the_parent_adds_two_children(journey):
 
 # --- 2. The enrolment form, on a phone, by keyboard ----------------------------------------------
 
-FORM_SLUG = "inscription-2026-2027"  # cms/demo/enrolment.py
+FORM_SLUG = "inscription-2026-2027"  # inscrire/demo/enrolment.py
 ALLERGIES = "Allergie à l'arachide : éviction stricte, trousse PAI à l'école."
 PICKUP = [("Paulette Louis-Joseph", "Grand-mère", "0696 11 22 33"), ("Jean Rosine", "Voisin", "0696 44 55 66")]
 UPLOADS = {  # field name → (file name, kind); the PDF checked by pypdf, the images re-encoded by Pillow

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from cms.demo import content
+from inscrire.demo import content
 
 from .a11y import assert_accessible
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Child, Family
-from cms.demo.enrolment import _file, _heading, _paragraph, _q, _step, _when  # noqa: F401 — re-exported
+from inscrire.demo.enrolment import _file, _heading, _paragraph, _q, _step, _when  # noqa: F401 — re-exported
 from cms.models import EnrolmentFormPage
 from tests.factories import SchoolFactory, UserFactory, site_home
 

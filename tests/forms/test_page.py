@@ -111,7 +111,7 @@ def test_admin_edit_and_preview_of_the_form(home, client):
 
 
 def test_demo_enrolment_form_is_built_with_the_builder_and_fillable(db):
-    from cms.demo.loader import load_demo
+    from inscrire.demo.loader import load_demo
     from django.contrib.auth import get_user_model
 
     load_demo()

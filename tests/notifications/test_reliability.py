@@ -58,7 +58,7 @@ def consumer_queue(request, tmp_path):
     storage.flush_all()
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.base",
+        "DJANGO_SETTINGS_MODULE": "inscrire.settings.base",
         "DJANGO_ENV": "development",
         "DEBUG": "false",
         "DATABASE_URL": database_url(),

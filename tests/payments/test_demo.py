@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_has_tariffs_and_a_creditor_and_loads_twice(demo):
-    from cms.demo.loader import load_demo
+    from inscrire.demo.loader import load_demo
 
     count = Tariff.objects.count()
     assert count >= 3

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Child
-from cms.demo.enrolment import enrolment_steps
+from inscrire.demo.enrolment import enrolment_steps
 from tests.factories import FamilyFactory, SchoolFactory, UserFactory, site_home
 from tests.forms.conftest import confirmed, make_page
 

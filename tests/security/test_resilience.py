@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import Client
 
-from cms.backup import EXCLUDED, model_counts
+from inscrire.backup import EXCLUDED, model_counts
 from forms.models import Document
 from tests.factories import GuardianFactory, SchoolFactory, SubmissionFactory, UserFactory
 from tests.forms.conftest import PDF

@@ -56,7 +56,7 @@ class Gunicorn:
         self.log_path = log_path
         with open(log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "cms.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+                [sys.executable, "-m", "gunicorn", "inscrire.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
                  "--workers", "2", "--worker-class", "gthread", "--threads", "2", "--timeout", "60",
                  "--graceful-timeout", "2", "--error-logfile", "-"],
                 cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -151,7 +151,7 @@ def test_killing_web_workers_mid_submission_loses_and_duplicates_nothing(home, s
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
     env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.base", DJANGO_ENV="development", DEBUG="false",
+        DJANGO_SETTINGS_MODULE="inscrire.settings.base", DJANGO_ENV="development", DEBUG="false",
         SECRET_KEY=settings.SECRET_KEY, ALLOWED_HOSTS="127.0.0.1", DATABASE_URL=database_url(),
         DATA_DIR=str(tmp_path), MEDIA_ROOT=str(tmp_path / "media"), PRIVATE_MEDIA_ROOT=str(tmp_path / "private"),
         # The queue is a file nobody consumes: the outbox rows are what must be there.

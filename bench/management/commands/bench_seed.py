@@ -24,7 +24,7 @@ from accounts.constants import Role
 from accounts.models import Child, Family
 from accounts.selectors import current_consent_documents
 from accounts.services import consents_record
-from cms.demo.loader import load_demo
+from inscrire.demo.loader import load_demo
 from cms.models import EnrolmentFormPage, HelpPage, HomePage, School
 
 from ... import forms as bench_forms

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.backup import RestoreError, restore_read
+from inscrire.backup import RestoreError, restore_read
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cms.demo.loader import load_demo
+from inscrire.demo.loader import load_demo
 
 
 class Command(BaseCommand):

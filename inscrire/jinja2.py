@@ -9,22 +9,14 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import formats, translation
-from django.utils.timezone import localtime
+from django.utils import translation
 from jinja2 import Environment
+
+from notifications.formats import date_fr, montant
 
 
 def url(viewname: str, *args, **kwargs) -> str:
     return reverse(viewname, args=args or None, kwargs=kwargs or None)
-
-
-def date_fr(value, format_name: str = "DATE_FORMAT") -> str:
-    """Dates and times the French way, in Martinique's time zone."""
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo") and getattr(value, "hour", None) is not None:
-        value = localtime(value)
-    return formats.date_format(value, format_name)
 
 
 def portal(request) -> dict:
@@ -55,5 +47,5 @@ def environment(**options) -> Environment:
             "site_name": settings.WAGTAIL_SITE_NAME,
         }
     )
-    env.filters["date_fr"] = date_fr
+    env.filters.update({"date_fr": date_fr, "montant": montant})
     return env

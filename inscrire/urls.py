@@ -28,8 +28,8 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# The error page needs no database; a database outage answers 503 (cms/security.py).
-handler500 = "cms.security.server_error"
+# The error page needs no database; a database outage answers 503 (inscrire/security.py).
+handler500 = "inscrire.security.server_error"
 
 # Wagtail's page tree serves everything else; it must come last.
 urlpatterns += [path("", include(wagtail_urls))]

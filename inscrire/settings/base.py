@@ -98,7 +98,9 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in env.str("CSRF_TRUSTED_ORIGINS", defau
 # --- Applications -------------------------------------------------------------
 
 INSTALLED_APPS = [
-    # Project apps first so that their templates and translations win.
+    # Project apps first so that their templates and translations win; the
+    # project itself (inscrire) sits above them all.
+    "inscrire",
     "cms",
     "accounts",
     "forms.apps.FormsConfig",
@@ -150,9 +152,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy, the admin's own; then body size limits and
-    # private caching, before anything reads the request (cms/security.py).
-    "cms.security.ContentSecurityPolicyMiddleware",
-    "cms.security.RequestLimitsMiddleware",
+    # private caching, before anything reads the request (inscrire/security.py).
+    "inscrire.security.ContentSecurityPolicyMiddleware",
+    "inscrire.security.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -171,8 +173,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "cms.urls"
-WSGI_APPLICATION = "cms.wsgi.application"
+ROOT_URLCONF = "inscrire.urls"
+WSGI_APPLICATION = "inscrire.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
@@ -194,12 +196,12 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {
-            "environment": "cms.jinja2.environment",
+            "environment": "inscrire.jinja2.environment",
             "autoescape": True,
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.messages.context_processors.messages",
-                "cms.jinja2.portal",
+                "inscrire.jinja2.portal",
             ],
         },
     },

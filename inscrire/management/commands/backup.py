@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from cms.backup import backup_write
+from inscrire.backup import backup_write
 
 
 class Command(BaseCommand):
