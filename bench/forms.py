@@ -1,6 +1,6 @@
 """The form the benchmark submits, defined once for both sides: fifteen
 questions of the usual kinds, as the form builder's blocks (our
-``EnrolmentFormPage``) and as ``wagtail.contrib.forms`` fields (the
+``ProcedurePage``) and as ``wagtail.contrib.forms`` fields (the
 baseline), plus the answers a client posts."""
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.constants import Role
+from cms.school_year import school_year_months
 from workflows.constants import DossierState
 from workflows.models import Dossier
 
@@ -18,27 +19,8 @@ from . import deadlines
 from .constants import ArrangementStatus, MandateStatus, PaymentMode
 from .models import Attestation, CardPayment, DirectDebit, Mandate, PaymentArrangement, PaymentSettings, Tariff
 
-# The months a school year is billed: September to June.
-SCHOOL_YEAR_MONTHS = 10
-
-
-def school_year_of(dossier: Dossier) -> str:
-    from workflows.services import school_year_for
-
-    return school_year_for(timezone.localtime(dossier.submitted_at))
-
-
-def school_year_months(school_year: str) -> list[dt.date]:
-    start = int(school_year[:4])
-    months, month = [], dt.date(start, 9, 1)
-    for _ in range(SCHOOL_YEAR_MONTHS):
-        months.append(month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return months
-
-
 def tariffs_for(*, dossier: Dossier) -> QuerySet[Tariff]:
-    return Tariff.objects.filter(school_id=dossier.school_id, school_year=school_year_of(dossier)).order_by("service")
+    return Tariff.objects.filter(school_id=dossier.school_id, school_year=dossier.school_year).order_by("service")
 
 
 def first_month_choices(*, dossier: Dossier) -> list[dt.date]:
@@ -46,8 +28,8 @@ def first_month_choices(*, dossier: Dossier) -> list[dt.date]:
     due date had not passed when the dossier was validated (so that the
     default never slides while a family waits)."""
     since = deadlines.local_today(dossier.decided_at or dossier.submitted_at)
-    months = [m for m in school_year_months(school_year_of(dossier)) if deadlines.due_date(m) >= since]
-    return months or school_year_months(school_year_of(dossier))[-1:]
+    months = [m for m in school_year_months(dossier.school_year) if deadlines.due_date(m) >= since]
+    return months or school_year_months(dossier.school_year)[-1:]
 
 
 @dataclass(frozen=True)

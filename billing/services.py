@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from cms.school_year import school_year_months
 from files import checks
 from files.constants import FileKind
 from notifications.constants import Event
@@ -301,7 +302,7 @@ def debits_export(*, month: dt.date, by) -> tuple[bytes, int]:
         )
         for mandate in mandates:
             arrangement = mandate.dossier.payment_arrangement
-            year_months = selectors.school_year_months(arrangement.tariff.school_year)
+            year_months = school_year_months(arrangement.tariff.school_year)
             if month not in year_months or mandate.debits.filter(month=month).exists():
                 continue
             first = not mandate.debits.filter(status=DebitStatus.EXPORTED).exists()
@@ -597,7 +598,7 @@ def attestation_generate(*, dossier_id: int) -> Attestation | None:
         "date_naissance": formats.date_format(child.birth_date, "j F Y") if child.birth_date else "",
         "ecole": dossier.school.name,
         "commune": dossier.school.commune,
-        "annee_scolaire": selectors.school_year_of(dossier),
+        "annee_scolaire": dossier.school_year,
         "reference": dossier.reference,
         "famille": dossier.family.name,
         "date": formats.date_format(timezone.localdate(), "j F Y"),

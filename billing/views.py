@@ -54,7 +54,7 @@ def _page(request, dossier, *, choose_form=None, mandate_form=None, signed_form=
             "submission": dossier.submission,
             "terms": selectors.payment_terms(dossier=dossier) if dossier.payment_required else None,
             "tariffs": selectors.tariffs_for(dossier=dossier),
-            "school_year": selectors.school_year_of(dossier),
+            "school_year": dossier.school_year,
             "arrangement": arrangement,
             "awaiting": dossier.state == DossierState.AWAITING_PAYMENT,
             "can_choose": can_choose,

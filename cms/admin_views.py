@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Page
 
-from .services import RolloverError, next_school_year_text, school_year_next
+from .school_year import next_school_year_text
+from .services import RolloverError, school_year_next
 
 
 def can_roll(page, user) -> bool:

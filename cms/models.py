@@ -12,7 +12,8 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import RICH_FEATURES, HelpStreamBlock
-from .constants import SchoolKind, ValidationRole
+from .constants import SchoolKind
+from .school_year import next_school_year_text
 
 postal_code_validator = RegexValidator(r"^972\d{2}$", _("Saisissez un code postal de Martinique (972xx)."))
 
@@ -56,8 +57,14 @@ class HelpIndexPage(Page):
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.HelpPage"]
 
+    # « Préparer l'année suivante » offers itself on a help index.
+    school_year_rollover = True
+
     class Meta:
         verbose_name = _("sommaire d'aide")
+
+    def prepare_next_school_year(self, *, previous) -> None:
+        self.subtitle = next_school_year_text(self.subtitle)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -189,144 +196,3 @@ class PortalSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("réglages du portail")
-
-
-# --- Enrolment forms (the form builder lives in ``forms/``) -------------------------
-
-from django.core.exceptions import ValidationError  # noqa: E402
-from django.template.response import TemplateResponse  # noqa: E402
-from modelcluster.fields import ParentalManyToManyField  # noqa: E402
-
-from forms.blocks import FormStreamBlock  # noqa: E402
-
-
-class EnrolmentFormPage(Page):
-    """A form families fill in, one dossier per child: the enrolment for a
-    school year, a canteen or after-school registration…
-
-    Build it in « Formulaire » with steps and questions; each question can be
-    pre-filled from the family's profile and shown only when an earlier
-    answer says so. Families can fill it in only between the opening and
-    closing dates; outside them, the page shows the texts below."""
-
-    intro = RichTextField(
-        _("introduction"), features=RICH_FEATURES, blank=True,
-        help_text=_("Ce que la démarche permet, qui est concerné, les pièces à préparer."),
-    )
-    schools = ParentalManyToManyField(
-        School, verbose_name=_("écoles concernées"), blank=True, related_name="enrolment_forms",
-        help_text=_("Laisser vide : toutes les écoles."),
-    )
-    opens_at = models.DateTimeField(
-        _("ouverture"), null=True, blank=True, help_text=_("Vide : ouvert dès la publication.")
-    )
-    closes_at = models.DateTimeField(_("clôture"), null=True, blank=True, help_text=_("Vide : pas de date de fin."))
-    before_opening_text = RichTextField(
-        _("texte avant l'ouverture"), features=RICH_FEATURES, blank=True,
-        help_text=_("Affiché avant l'ouverture, sous la date d'ouverture."),
-    )
-    after_closing_text = RichTextField(
-        _("texte après la clôture"), features=RICH_FEATURES, blank=True,
-        help_text=_("Affiché après la clôture : à qui s'adresser pour une inscription tardive, par exemple."),
-    )
-    form = StreamField(FormStreamBlock(), verbose_name=_("formulaire"))
-    confirmation_text = RichTextField(
-        _("texte de confirmation"), features=RICH_FEATURES, blank=True,
-        help_text=_("Affiché à la famille quand elle dépose un dossier."),
-    )
-    # The stages the dossiers of this procedure go through (read by the
-    # workflow when a dossier is submitted, and kept on the dossier).
-    validation_required = models.BooleanField(
-        _("validation par l'école"), default=True,
-        help_text=_("Décoché : le dossier passe directement à l'étape suivante."),
-    )
-    validation_role = models.CharField(
-        _("validé par"), max_length=20, choices=ValidationRole.choices, default=ValidationRole.DIRECTOR
-    )
-    corrections_allowed = models.BooleanField(
-        _("compléments possibles"), default=True,
-        help_text=_("L'école peut renvoyer le dossier à la famille pour qu'elle le corrige."),
-    )
-    payment_required = models.BooleanField(
-        _("paiement"), default=False, help_text=_("Le dossier est confirmé une fois le paiement réglé.")
-    )
-    attestation_enabled = models.BooleanField(
-        _("attestation"), default=False,
-        help_text=_("Un dossier confirmé produit une attestation que la famille peut télécharger."),
-    )
-    previous_year_page = models.ForeignKey(
-        "self", verbose_name=_("formulaire de l'année précédente"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-        help_text=_("Les réinscriptions reprennent les réponses données sur ce formulaire."),
-    )
-
-    content_panels = Page.content_panels + [
-        FieldPanel("intro"),
-        MultiFieldPanel(
-            [FieldPanel("opens_at"), FieldPanel("closes_at"), FieldPanel("before_opening_text"),
-             FieldPanel("after_closing_text")],
-            heading=_("Dates d'ouverture"),
-        ),
-        FieldPanel("schools"),
-        FieldPanel("form"),
-        FieldPanel("confirmation_text"),
-        MultiFieldPanel(
-            [FieldPanel("validation_required"), FieldPanel("validation_role"), FieldPanel("corrections_allowed"),
-             FieldPanel("payment_required"), FieldPanel("attestation_enabled")],
-            heading=_("Étapes du dossier"),
-        ),
-        FieldPanel("previous_year_page"),
-    ]
-    search_fields = Page.search_fields + [index.SearchField("intro")]
-
-    parent_page_types = ["cms.HomePage", "cms.HelpIndexPage"]
-    subpage_types = []
-
-    preview_modes = [("form", _("Le formulaire, toutes ses étapes")), ("", _("La page d'accueil du formulaire"))]
-
-    class Meta:
-        verbose_name = _("formulaire de démarche")
-        verbose_name_plural = _("formulaires de démarche")
-
-    def clean(self):
-        super().clean()
-        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise ValidationError({"closes_at": _("La clôture doit venir après l'ouverture.")})
-
-    def opening_state(self, now=None) -> str:
-        """« open », « not_yet » or « closed »."""
-        now = now or timezone.now()
-        if self.opens_at and now < self.opens_at:
-            return "not_yet"
-        if self.closes_at and now >= self.closes_at:
-            return "closed"
-        return "open"
-
-    def is_open(self, now=None) -> bool:
-        return self.opening_state(now) == "open"
-
-    def get_definition(self) -> dict:
-        from forms.definition import definition_from_stream
-
-        return definition_from_stream(self.form)
-
-    def get_context(self, request, *args, **kwargs):
-        from forms.selectors import form_page_family_rows, school_choices_for
-
-        context = super().get_context(request, *args, **kwargs)
-        context["state"] = self.opening_state()
-        user = request.user
-        family = getattr(user, "family", None) if user.is_authenticated else None
-        context["family"] = family
-        context["rows"] = form_page_family_rows(page=self, family=family) if family else []
-        context["schools"] = school_choices_for(page=self, family=family) if family else []
-        return context
-
-    def serve_preview(self, request, mode_name):
-        if mode_name != "form":
-            return super().serve_preview(request, mode_name)
-        from forms.views import preview_context
-
-        context = self.get_context(request)
-        context.update(preview_context(page=self))
-        return TemplateResponse(request, "forms/preview.html", context)

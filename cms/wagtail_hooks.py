@@ -6,7 +6,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .admin_views import can_roll, school_year_next_view
-from .models import EnrolmentFormPage, HelpIndexPage, School
+from .models import School
 
 
 class SchoolViewSet(SnippetViewSet):
@@ -23,8 +23,7 @@ class SchoolViewSet(SnippetViewSet):
 register_snippet(SchoolViewSet)
 
 
-# --- « Préparer l'année suivante » on help indexes and form pages --------------------------------
-
+# --- « Préparer l'année suivante » on the page types that offer it (help indexes, procedures) -----
 
 
 @hooks.register("register_admin_urls")
@@ -33,8 +32,7 @@ def register_school_year_urls():
 
 
 def _school_year_button(page, user, priority):
-    specific_class = page.specific_class
-    if specific_class in (HelpIndexPage, EnrolmentFormPage) and can_roll(page, user):
+    if getattr(page.specific_class, "school_year_rollover", False) and can_roll(page, user):
         yield Button(
             _("Préparer l'année suivante"),
             reverse("cms_school_year_next", args=[page.pk]),

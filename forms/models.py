@@ -40,9 +40,12 @@ class Submission(models.Model):
     in, then submitted and handed over to the enrolment workflow."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The form page (an ``AbstractFormPage``): Wagtail's ``Page``, as
+    # Wagtail's own form submissions do, so that the form builder never
+    # names the page type that composes it.
     page = models.ForeignKey(
-        "cms.EnrolmentFormPage", verbose_name=_("formulaire"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="submissions",
+        "wagtailcore.Page", verbose_name=_("formulaire"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="dossier_submissions",
     )
     form_title = models.CharField(_("titre du formulaire"), max_length=255)
     family = models.ForeignKey(
@@ -103,7 +106,7 @@ class Submission(models.Model):
             return False
         if self.reopened_at is not None:
             return True
-        return self.page is not None and self.page.live and self.page.is_open()
+        return self.page is not None and self.page.live and self.page.specific.is_open()
 
 
 class Document(models.Model):

@@ -60,12 +60,6 @@ def form_page_family_rows(*, page, family) -> list[ChildRow]:
     return [ChildRow(child, submissions.get(child.pk)) for child in family.children.order_by("birth_date")]
 
 
-def open_form_pages() -> list:
-    from cms.models import EnrolmentFormPage
-
-    return [page for page in EnrolmentFormPage.objects.live().public().order_by("path") if page.is_open()]
-
-
 # --- Answers as people read them -----------------------------------------------------------
 
 

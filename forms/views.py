@@ -1,94 +1,33 @@
-"""Families' side of the form builder: open a dossier, fill it step by step,
-save drafts, review and submit, « Mes dossiers », documents."""
+"""Families' side of the form builder: open a dossier on a form page, fill
+it step by step, save drafts, review and submit."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.forms import BoundField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from wagtail.contrib.forms.forms import BaseForm
+from wagtail.models import Page
+
+from accounts.models import Child
 
 from . import selectors, services
-from .builder import DossierFormBuilder, FieldRecord, StepForm, accept_attribute, kinds_label, post_problem
+from .builder import StepForm, post_problem
 from .constants import FieldType
-from .definition import Definition, definition_problems, is_input, visibility
-from .models import Document, Submission
+from .definition import Definition, visibility
+from .layout import step_layout
+from .models import Submission
+from .pages import AbstractFormPage
 
 
 def refused(request: HttpRequest, message: str, *, status: int = 400) -> HttpResponse:
     return TemplateResponse(request, "forms/refused.html", {"message": message}, status=status)
-
-
-# --- Laying out a step for the template -------------------------------------------------------
-
-
-@dataclass
-class ItemView:
-    item: dict
-    bound: BoundField | None = None
-    condition: str = ""
-    rows: list[list[BoundField]] = field(default_factory=list)
-    template_row: list[BoundField] = field(default_factory=list)
-    document: Document | None = None
-    errors: list[str] = field(default_factory=list)
-    accept: str = ""
-    kinds: str = ""
-    hidden: bool = False
-
-    @property
-    def kind(self) -> str:
-        return self.item["type"]
-
-
-def _template_row(item: dict) -> list[BoundField]:
-    """The blank line the browser copies when the family adds a person."""
-    records = [FieldRecord(m, f"{item['name']}-__index__-{m['name']}") for m in item["fields"] if is_input(m)]
-    form = type("RowForm", (BaseForm,), dict(DossierFormBuilder(records).formfields))()
-    return [form[record.clean_name] for record in records]
-
-
-def step_layout(form: StepForm, *, answers: dict, documents: dict[str, Document]) -> list[ItemView]:
-    """Each item of the step with its field(s). Items hidden by an answer of
-    another step are left out; those that depend on this step carry their
-    condition for the browser to apply."""
-    _steps, names = visibility(form.definition, answers)
-    here = {item["name"] for item in form.step["items"]}
-    views = []
-    for item in form.step["items"]:
-        condition = item.get("condition")
-        same_step = bool(condition) and condition["field"] in here
-        if not same_step and item["name"] not in names:
-            continue
-        view = ItemView(item=item, condition=json.dumps(condition) if same_step else "")
-        if same_step:
-            # Hidden from the start as the answers stand (the browser script
-            # then follows what the family changes), so nothing flashes.
-            shown_now = form.visible if form.is_bound and hasattr(form, "visible") else names
-            view.hidden = item["name"] not in shown_now
-        if item["type"] == FieldType.GROUP:
-            members = [m for m in item["fields"] if is_input(m)]
-            view.rows = [[form[f"{item['name']}-{i}-{m['name']}"] for m in members]
-                         for i in range(form.rows[item["name"]])]
-            view.template_row = _template_row(item)
-            view.errors = form.group_errors.get(item["name"], [])
-        elif is_input(item):
-            view.bound = form[item["name"]]
-            if item["type"] == FieldType.FILE:
-                view.document = documents.get(item["name"])
-                view.accept = accept_attribute(item)
-                view.kinds = kinds_label(item)
-        views.append(view)
-    return views
 
 
 def _visible_steps(submission: Submission) -> list[int]:
@@ -137,9 +76,6 @@ def _progress(submission: Submission, index: int | None) -> dict[str, Any]:
 @login_required
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
-    from accounts.models import Child
-    from cms.models import EnrolmentFormPage
-
     if set(request.POST) - {"csrfmiddlewaretoken", "page", "child", "school"} or request.FILES:
         return refused(request, _("Le formulaire envoyé contient un champ inconnu. Rechargez la page."))
     if any(len(request.POST.getlist(key)) > 1 for key in request.POST):
@@ -147,7 +83,7 @@ def start(request: HttpRequest) -> HttpResponse:
     page_id, child_id, school_id = (request.POST.get(k, "") for k in ("page", "child", "school"))
     if not page_id.isdigit() or not child_id.isdigit() or (school_id and not school_id.isdigit()):
         return refused(request, _("La demande est incomplète. Rechargez la page."))
-    page = get_object_or_404(EnrolmentFormPage.objects.live(), pk=int(page_id))
+    page = get_object_or_404(Page.objects.live().type(AbstractFormPage).specific(), pk=int(page_id))
     if not request.user.family_id:
         return refused(request, _("Votre compte n'est rattaché à aucune famille."), status=403)
     child = get_object_or_404(Child, pk=int(child_id), family_id=request.user.family_id)
@@ -162,10 +98,10 @@ def start(request: HttpRequest) -> HttpResponse:
     elif not choices:
         return refused(request, _("Aucune école n'accueille encore cette démarche : contactez la mairie."),
                        status=403)
-    elif choices and not page.submissions.filter(child=child).exists():
+    elif choices and not Submission.objects.filter(page=page, child=child).exists():
         messages.error(request, _("Choisissez l'école de %(child)s.") % {"child": child.first_name})
         return redirect(page.url)
-    if not page.is_open() and not page.submissions.filter(child=child).exists():
+    if not page.is_open() and not Submission.objects.filter(page=page, child=child).exists():
         return refused(request, _("Ce formulaire n'est pas ouvert : aucun dossier ne peut y être commencé."),
                        status=403)
     try:
@@ -282,41 +218,8 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
     submission = _owned(request, public_id)
     context = {
         "submission": submission,
+        "form_page": submission.page.specific if submission.page_id else None,
         "summary": selectors.submission_summary(submission=submission),
         "is_open": _is_open(submission),
     }
     return TemplateResponse(request, "forms/detail.html", context)
-
-
-# --- Admin preview -----------------------------------------------------------------------------------------
-
-
-def preview_context(*, page) -> dict[str, Any]:
-    """Every step of the page's current (possibly unsaved) form, empty."""
-    definition = page.get_definition()
-    problems = definition_problems(definition)
-    steps = []
-    if not problems:
-        for index, step_ in enumerate(definition["steps"]):
-            form = StepForm(definition=definition, step_index=index, answers={})
-            steps.append((index, step_, step_layout_all(form)))
-    return {"definition": definition, "problems": problems, "preview_steps": steps}
-
-
-def step_layout_all(form: StepForm) -> list[ItemView]:
-    """For the preview: every item, conditions shown as notes."""
-    views = []
-    for item in form.step["items"]:
-        view = ItemView(item=item, condition=json.dumps(item["condition"]) if item.get("condition") else "")
-        if item["type"] == FieldType.GROUP:
-            members = [m for m in item["fields"] if is_input(m)]
-            view.rows = [[form[f"{item['name']}-{i}-{m['name']}"] for m in members]
-                         for i in range(form.rows[item["name"]])]
-            view.template_row = _template_row(item)
-        elif is_input(item):
-            view.bound = form[item["name"]]
-            if item["type"] == FieldType.FILE:
-                view.accept = accept_attribute(item)
-                view.kinds = kinds_label(item)
-        views.append(view)
-    return views

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Child, Consent, Family
+from cms.school_year import school_year_end
 from forms.models import Submission
 from notifications.models import Notification
 from workflows.constants import STAFF_READS, DossierState
@@ -33,14 +34,6 @@ def _months_ago(now: dt.datetime, months: int) -> dt.datetime:
     year, month = divmod(now.month - 1 - months, 12)
     day = min(now.day, 28)
     return now.replace(year=now.year + year, month=month + 1, day=day)
-
-
-def school_year_end(submitted_at: dt.datetime) -> dt.date:
-    """The last day of the school year a dossier was filed for (31 August;
-    enrolment from March on is for the year starting that September)."""
-    local = timezone.localtime(submitted_at)
-    start = local.year if local.month >= 3 else local.year - 1
-    return dt.date(start + 1, 8, 31)
 
 
 def _delete_documents(documents) -> list[str]:
@@ -73,7 +66,7 @@ def retention_apply(*, now: dt.datetime | None = None) -> RetentionRun:
     months = settings.RETENTION_DOCUMENTS_MONTHS_AFTER_SCHOOL_YEAR
     closed = Dossier.objects.filter(state__in=[DossierState.CONFIRMED, DossierState.REFUSED, DossierState.WITHDRAWN])
     for dossier in closed.filter(submission__documents__isnull=False).distinct().select_related("submission"):
-        limit = school_year_end(dossier.submitted_at) + dt.timedelta(days=1)
+        limit = school_year_end(dossier.school_year) + dt.timedelta(days=1)
         if _months_ago(now, months).date() >= limit:
             with transaction.atomic():
                 removed = _delete_documents(dossier.submission.documents.all())

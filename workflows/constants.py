@@ -1,7 +1,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cms.constants import ValidationRole  # noqa: F401 — the procedure setting, re-exported
+
+class ValidationRole(models.TextChoices):
+    """Who validates the dossiers of a procedure."""
+
+    DIRECTOR = "director", _("La direction de l'école")
+    FINANCE = "finance", _("Un agent financier")
 
 
 class DossierState(models.TextChoices):

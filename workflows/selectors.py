@@ -11,7 +11,7 @@ from accounts.constants import Role
 from forms.models import Document
 
 from .constants import STAFF_READS, DossierState, ValidationRole
-from .models import Dossier, DossierEvent
+from .models import Dossier, DossierEvent, ProcedurePage
 
 
 def is_workspace_user(user) -> bool:
@@ -122,6 +122,11 @@ def document_for(*, user, public_id) -> tuple[Document, Dossier | None] | None:
     if dossier is None:
         return None
     return documents.get(public_id=public_id), dossier
+
+
+def open_procedures() -> list[ProcedurePage]:
+    """The procedures a family can start a dossier on now."""
+    return [page for page in ProcedurePage.objects.live().public().order_by("path") if page.is_open()]
 
 
 def dossier_for_family(*, user, submission) -> Dossier | None:

@@ -33,13 +33,6 @@ class DossierAlreadyDecided(DossierError):
     pass
 
 
-def school_year_for(day) -> str:
-    """Enrolment for a school year opens in spring: from March on, a dossier
-    is for the school year starting that September."""
-    start = day.year if day.month >= 3 else day.year - 1
-    return f"{start}-{start + 1}"
-
-
 # --- Notifications ---------------------------------------------------------------------------
 
 
@@ -64,7 +57,7 @@ def _context(dossier: Dossier, link: str, **extra) -> dict:
         "school": dossier.school,
         "dossier": {
             "reference": dossier.reference,
-            "school_year": school_year_for(timezone.localtime(dossier.submitted_at)),
+            "school_year": dossier.school_year,
             "status": dossier.get_state_display(),
             "submitted_at": dossier.submitted_at,
         },

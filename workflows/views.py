@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from files.responses import private_file_response
 
-from forms.selectors import open_form_pages, submission_for_user, submissions_for_family
+from forms.selectors import submission_for_user, submissions_for_family
 
 from . import selectors, services
 from .constants import FINAL_STATES
@@ -100,7 +100,7 @@ def family_list(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "workflows/family_list.html",
-        {"family": family, "rows": rows, "open_pages": open_form_pages() if family else []},
+        {"family": family, "rows": rows, "open_pages": selectors.open_procedures() if family else []},
     )
 
 

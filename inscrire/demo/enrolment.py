@@ -123,12 +123,12 @@ def enrolment_steps() -> list[dict]:
 
 
 def load_enrolment_form(*, home, report):
-    from cms.models import EnrolmentFormPage
+    from workflows.models import ProcedurePage
 
-    page = EnrolmentFormPage.objects.child_of(home).filter(slug=SLUG).first()
+    page = ProcedurePage.objects.child_of(home).filter(slug=SLUG).first()
     if page is not None:
         return page
-    page = EnrolmentFormPage(
+    page = ProcedurePage(
         title="Inscriptions scolaires 2026-2027",
         slug=SLUG,
         intro="<p>Un dossier par enfant, pour une première inscription ou un changement d'école. "

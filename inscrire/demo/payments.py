@@ -5,12 +5,12 @@ as it is (an editor may have changed it)."""
 
 from decimal import Decimal
 
-from django.utils import timezone
 
 from billing.constants import Service
 from billing.models import PaymentSettings, Tariff
 from billing.sepa import creditor_identifier
 from cms.models import School
+from cms.school_year import next_school_year_text, school_year_of
 
 # (service, monthly amount, precision)
 DEMO_TARIFFS = [
@@ -21,9 +21,8 @@ DEMO_TARIFFS = [
 
 
 def _school_years() -> list[str]:
-    today = timezone.localdate()
-    start = today.year if today.month >= 3 else today.year - 1
-    return [f"{start}-{start + 1}", f"{start + 1}-{start + 2}"]
+    this_year = school_year_of()
+    return [this_year, next_school_year_text(this_year)]
 
 
 def load_payments(*, report) -> None:

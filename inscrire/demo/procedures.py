@@ -29,12 +29,12 @@ def after_school_steps() -> list[dict]:
 
 
 def load_after_school_form(*, home, report):
-    from cms.models import EnrolmentFormPage
+    from workflows.models import ProcedurePage
 
-    page = EnrolmentFormPage.objects.child_of(home).filter(slug=SLUG).first()
+    page = ProcedurePage.objects.child_of(home).filter(slug=SLUG).first()
     if page is not None:
         return page
-    page = EnrolmentFormPage(
+    page = ProcedurePage(
         title="Accueil périscolaire 2026-2027",
         slug=SLUG,
         intro="<p>Inscrivez votre enfant à l'accueil du soir de son école.</p>",

@@ -106,11 +106,11 @@ def test_public_pages_are_in_french_with_an_accessible_layout(client, demo):
 
 @pytest.mark.django_db
 def test_demo_has_the_enrolment_with_every_stage_and_a_simpler_procedure_built_in_the_cms(client, demo):
-    from cms.models import EnrolmentFormPage
+    from workflows.models import ProcedurePage
 
-    enrolment = EnrolmentFormPage.objects.get(slug="inscription-2026-2027")
+    enrolment = ProcedurePage.objects.get(slug="inscription-2026-2027")
     stages = ("validation_required", "corrections_allowed", "payment_required", "attestation_enabled")
     assert [getattr(enrolment, s) for s in stages] == [True, True, True, True]
-    after_school = EnrolmentFormPage.objects.get(slug="periscolaire-2026-2027")
+    after_school = ProcedurePage.objects.get(slug="periscolaire-2026-2027")
     assert [getattr(after_school, s) for s in stages] == [True, False, False, False]
     assert client.get(after_school.url).status_code == 200

@@ -5,8 +5,9 @@ import pytest
 from django.db import transaction
 from wagtail.models import Page
 
-from cms.models import EnrolmentFormPage, HelpIndexPage
-from cms.services import next_school_year_text
+from cms.models import HelpIndexPage
+from workflows.models import ProcedurePage
+from cms.school_year import next_school_year_text
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_rolling_the_enrolment_form_keeps_last_years_dossiers_and_gives_a_workin
     from tests.factories import GuardianFactory, SubmissionFactory
     from workflows import services
 
-    form = EnrolmentFormPage.objects.get(slug="inscription-2026-2027")
+    form = ProcedurePage.objects.get(slug="inscription-2026-2027")
     parent = GuardianFactory()
     with transaction.atomic():
         submission = SubmissionFactory(submitted=True, page=form, child__family=parent.family, submitted_by=parent)
@@ -76,7 +77,7 @@ def test_rolling_the_enrolment_form_keeps_last_years_dossiers_and_gives_a_workin
     assert this_year
 
     client.post(f"/cms/pages/{form.pk}/annee-suivante/")
-    new = EnrolmentFormPage.objects.get(slug="inscription-2027-2028")
+    new = ProcedurePage.objects.get(slug="inscription-2027-2028")
     # The tariffs were carried over to the new year, to be reviewed like the pages.
     assert sorted(Tariff.objects.filter(school_year="2027-2028").values_list("school_id", "service", "monthly_amount")) \
         == this_year

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Child, Family
 from inscrire.demo.enrolment import _file, _heading, _paragraph, _q, _step, _when  # noqa: F401 — re-exported
-from cms.models import EnrolmentFormPage
+from workflows.models import ProcedurePage
 from tests.factories import SchoolFactory, UserFactory, site_home
 
 # A valid 1×1 PNG (images are decoded and re-encoded by Pillow: forms/filechecks.py).
@@ -86,8 +86,8 @@ def other_family(school):
     return family, child, user
 
 
-def make_page(home, steps, *, slug="inscription", **fields) -> EnrolmentFormPage:
-    page = EnrolmentFormPage(title=fields.pop("title", "Inscription test"), slug=slug, form=steps, **fields)
+def make_page(home, steps, *, slug="inscription", **fields) -> ProcedurePage:
+    page = ProcedurePage(title=fields.pop("title", "Inscription test"), slug=slug, form=steps, **fields)
     home.add_child(instance=page)
     page.save_revision().publish()
     page.refresh_from_db()

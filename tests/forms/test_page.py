@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
-from cms.models import EnrolmentFormPage
+from workflows.models import ProcedurePage
 from forms.blocks import FormStreamBlock
 from forms.definition import definition_problems
 from tests.factories import UserFactory
@@ -60,7 +60,7 @@ def test_family_with_several_schools_picks_one(parent_client, home, children, fa
 
 
 def test_closes_before_it_opens_is_refused_to_the_editor(home):
-    page = EnrolmentFormPage(title="x", slug="x", form=STEPS, opens_at=timezone.now(),
+    page = ProcedurePage(title="x", slug="x", form=STEPS, opens_at=timezone.now(),
                              closes_at=timezone.now() - dt.timedelta(days=1))
     with pytest.raises(ValidationError):
         page.full_clean()
@@ -83,7 +83,7 @@ def test_the_builder_refuses_a_broken_form(steps, problem):
 
 
 def test_condition_may_name_the_question_by_its_label(home):
-    page = EnrolmentFormPage(title="x", form=[_step("Un", "", [
+    page = ProcedurePage(title="x", form=[_step("Un", "", [
         _q("yesno", "Cantine ?", "cantine"),
         _q("text", "Jours", "jours", condition={"field": "Cantine ?", "operator": "equals", "value": "Oui"}),
     ])])
@@ -115,7 +115,7 @@ def test_demo_enrolment_form_is_built_with_the_builder_and_fillable(db):
     from django.contrib.auth import get_user_model
 
     load_demo()
-    page = EnrolmentFormPage.objects.get(slug="inscription-2026-2027")
+    page = ProcedurePage.objects.get(slug="inscription-2026-2027")
     assert page.live and page.is_open()
     definition = page.get_definition()
     assert definition_problems(definition) == []
@@ -126,7 +126,7 @@ def test_demo_enrolment_form_is_built_with_the_builder_and_fillable(db):
     assert {"allergies_detail", "personnes_autorisees", "cantine_jours", "acte_naissance",
             "justificatif_domicile", "carnet_vaccination"} <= names
     load_demo()
-    assert EnrolmentFormPage.objects.filter(slug="inscription-2026-2027").count() == 1
+    assert ProcedurePage.objects.filter(slug="inscription-2026-2027").count() == 1
     parent = get_user_model().objects.get(email="parent@inscrire.example")
     client = Client()
     client.force_login(parent)

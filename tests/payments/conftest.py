@@ -71,7 +71,7 @@ def awaiting(client, procedure, child, parent, director, creditor):
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.state == DossierState.AWAITING_PAYMENT
-    year = selectors.school_year_of(dossier)
+    year = dossier.school_year
     Tariff.objects.create(school=dossier.school, service=Service.CANTEEN, school_year=year,
                           monthly_amount=Decimal("45.50"), description="4 repas par semaine")
     Tariff.objects.create(school=dossier.school, service=Service.AFTER_SCHOOL, school_year=year,

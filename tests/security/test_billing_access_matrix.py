@@ -195,7 +195,7 @@ def payments(world):
             dossier = workflow_services.dossier_open(submission=submission)
         dossier = workflow_services.dossier_validate(dossier=dossier, by=director)
         assert dossier.state == DossierState.AWAITING_PAYMENT
-        year = billing_selectors.school_year_of(dossier)
+        year = dossier.school_year
         if not Tariff.objects.filter(school=school, school_year=year).exists():
             Tariff.objects.create(school=school, service=Service.CANTEEN, school_year=year,
                                   monthly_amount=Decimal("45.50"), description="4 repas par semaine")

@@ -74,7 +74,7 @@ def test_documents_are_shown_inline_and_every_read_is_audited(client, setup):
     document.save()
 
     html = client.get(f"/cms/dossiers/{dossier.pk}/").content.decode()
-    url = f"/cms/dossiers/{dossier.pk}/documents/{document.public_id}/"
+    url = f"/dossiers/documents/{document.public_id}/"  # the one path for every document
     assert f'<iframe src="{url}"' in html
     response = client.get(url)
     assert response.status_code == 200

@@ -25,7 +25,8 @@ from accounts.models import Child, Family
 from accounts.selectors import current_consent_documents
 from accounts.services import consents_record
 from inscrire.demo.loader import load_demo
-from cms.models import EnrolmentFormPage, HelpPage, HomePage, School
+from cms.models import HelpPage, HomePage, School
+from workflows.models import ProcedurePage
 
 from ... import forms as bench_forms
 from ...models import BenchFormField, BenchFormPage
@@ -45,10 +46,10 @@ def _director(email: str, school: School):
     return user
 
 
-def _enrolment_page(home: HomePage, slug: str, school: School, *, with_files: bool) -> EnrolmentFormPage:
-    page = EnrolmentFormPage.objects.filter(slug=slug).first()
+def _enrolment_page(home: HomePage, slug: str, school: School, *, with_files: bool) -> ProcedurePage:
+    page = ProcedurePage.objects.filter(slug=slug).first()
     if page is None:
-        page = EnrolmentFormPage(title=f"Banc d'essai — {slug}", slug=slug, form=bench_forms.stream(with_files=with_files))
+        page = ProcedurePage(title=f"Banc d'essai — {slug}", slug=slug, form=bench_forms.stream(with_files=with_files))
         home.add_child(instance=page)
         page.schools.add(school)
         page.save_revision().publish()

@@ -12,9 +12,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
+from cms.school_year import school_year_of
 from files.storage import private_storage
 
-from .constants import DossierAction, DossierState, ExportFormat, ExportStatus, ValidationRole
+from ..constants import DossierAction, DossierState, ExportFormat, ExportStatus, ValidationRole
 
 
 class DossierQuerySet(models.QuerySet):
@@ -64,6 +65,11 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} — {self.child}"
+
+    @property
+    def school_year(self) -> str:
+        """« 2026-2027 »: the school year it was filed for (``cms.school_year``)."""
+        return school_year_of(self.submitted_at)
 
 
 class DossierEvent(models.Model):
