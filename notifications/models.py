@@ -128,14 +128,10 @@ class Notification(models.Model):
         on_delete=models.SET_NULL,
         related_name="notifications",
     )
-    family = models.ForeignKey(
-        "accounts.Family",
-        verbose_name=_("famille"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="notifications",
-    )
+    # The family whose area shows the message (« Mes dossiers »), by id:
+    # this app depends on no other app of the project, and a family's
+    # erasure (privacy) empties its rows itself.
+    family_id = models.BigIntegerField(_("famille"), null=True, blank=True, db_index=True)
     # What the message is about (a dossier, usually), for its history.
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     object_id = models.CharField(max_length=64, blank=True)

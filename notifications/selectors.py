@@ -17,7 +17,7 @@ def notifications_for(*, about) -> QuerySet[Notification]:
 def notifications_for_family(*, family) -> QuerySet[Notification]:
     """What the family was sent, newest first: « Mes dossiers ». Account
     messages (one-time links, passwords) are not part of it."""
-    return Notification.objects.filter(family=family).exclude(event__in=SENSITIVE_EVENTS)
+    return Notification.objects.filter(family_id=family.pk).exclude(event__in=SENSITIVE_EVENTS)
 
 
 def notifications_for_user(*, user) -> QuerySet[Notification]:

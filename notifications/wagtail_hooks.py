@@ -112,7 +112,7 @@ class NotificationViewSet(ModelViewSet):
         "event",
         "recipient",
         "user",
-        "family",
+        "family_id",
         "status",
         "attempts",
         "last_error",

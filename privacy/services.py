@@ -136,7 +136,7 @@ def family_data_archive(*, family: Family) -> bytes:
         "dossiers": [],
         "messages_recus": [
             {"objet": n.subject, "texte": n.body_text, "envoye_le": n.sent_at or n.created_at}
-            for n in Notification.objects.filter(family=family)
+            for n in Notification.objects.filter(family_id=family.pk)
         ],
     }
     buffer = BytesIO()
@@ -204,7 +204,7 @@ def family_delete(*, family: Family, by) -> None:
             child.birth_date = child.birth_date.replace(month=1, day=1)
             child.save()
         Consent.objects.filter(family=family).delete()
-        Notification.objects.filter(family=family).update(body_text="", body_html="", subject=ANONYMOUS)
+        Notification.objects.filter(family_id=family.pk).update(body_text="", body_html="", subject=ANONYMOUS)
         User = get_user_model()
         for guardian in User.objects.filter(family=family):
             guardian.email = f"supprime-{guardian.pk}@invalid.invalid"

@@ -177,7 +177,7 @@ def test_about_family_and_user_make_the_in_app_copy():
         user=parent,
     )
 
-    assert mine.family == family  # taken from the user
+    assert mine.family_id == family.pk  # taken from the user
     assert list(notifications_for(about=dossier_like)) == [mine]
     assert set(notifications_for_family(family=family)) == {mine, theirs}
     # The password reset link is nobody's to reread in the portal.
