@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class BillingConfig(AppConfig):
     """Payments of dossiers: tariffs, SEPA mandates, card and cash payments,
-    the deadline engine and the confirmation attestation.
+    and the deadline engine.
 
     The package is ``billing``, not ``payments``: django-payments (the card
     payment layer) is installed as the top-level package ``payments``."""

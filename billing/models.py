@@ -36,9 +36,6 @@ def mandate_upload_to(instance, filename: str) -> str:
     return random_name("mandats", filename, allowed={"pdf", "jpg", "png"}, default="pdf")
 
 
-def attestation_upload_to(instance, filename: str) -> str:
-    return random_name("attestations", filename, allowed={"pdf"}, default="pdf")
-
 
 class Tariff(models.Model):
     """Le tarif mensuel d'un service (cantine, garderie…) dans une école pour
@@ -122,52 +119,6 @@ class PaymentSettings(BaseGenericSetting):
                 errors["creditor_bic"] = error.message
         if errors:
             raise ValidationError(errors)
-
-
-ATTESTATION_PLACEHOLDERS = {
-    "enfant": _("prénom et nom de l'enfant"),
-    "date_naissance": _("date de naissance de l'enfant"),
-    "ecole": _("nom de l'école"),
-    "commune": _("commune de l'école"),
-    "annee_scolaire": _("année scolaire"),
-    "reference": _("numéro du dossier"),
-    "famille": _("nom de la famille"),
-    "date": _("date de l'attestation"),
-}
-
-
-@register_setting(icon="doc-full")
-class AttestationSettings(BaseGenericSetting):
-    """Le texte de l'attestation d'inscription remise aux familles quand un
-    dossier est confirmé. Les mots entre accolades sont remplacés :
-    {enfant}, {date_naissance}, {ecole}, {commune}, {annee_scolaire},
-    {reference}, {famille}, {date}."""
-
-    title = models.CharField(_("titre"), max_length=120, default="Attestation d'inscription")
-    body = models.TextField(
-        _("texte"),
-        default=(
-            "Nous attestons que l'enfant {enfant}, né(e) le {date_naissance}, est inscrit(e) à l'école "
-            "{ecole} ({commune}) pour l'année scolaire {annee_scolaire}.\n\n"
-            "Dossier n° {reference} — famille {famille}.\n\n"
-            "Fait le {date}, pour servir et valoir ce que de droit."
-        ),
-        help_text=_("Mots remplacés : {enfant}, {date_naissance}, {ecole}, {commune}, {annee_scolaire}, "
-                    "{reference}, {famille}, {date}."),
-    )
-    signature = models.CharField(_("signature"), max_length=200, default="Le service des inscriptions", blank=True)
-
-    panels = [FieldPanel("title"), FieldPanel("body"), FieldPanel("signature")]
-
-    class Meta:
-        verbose_name = _("attestation d'inscription")
-
-    def clean(self) -> None:
-        from .attestation import template_problem
-
-        problem = template_problem(self.body)
-        if problem:
-            raise ValidationError({"body": problem})
 
 
 class PaymentArrangement(models.Model):
@@ -321,18 +272,3 @@ class DirectDebit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mandate.reference} — {self.month:%m/%Y}"
-
-
-class Attestation(models.Model):
-    """The « attestation d'inscription » PDF of a confirmed dossier."""
-
-    dossier = models.OneToOneField("workflows.Dossier", on_delete=models.CASCADE, related_name="attestation")
-    file = models.FileField(_("fichier"), storage=private_storage, upload_to=attestation_upload_to, max_length=255)
-    generated_at = models.DateTimeField(_("générée le"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("attestation d'inscription")
-        verbose_name_plural = _("attestations d'inscription")
-
-    def __str__(self) -> str:
-        return f"{self.dossier.reference}"

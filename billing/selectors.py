@@ -17,7 +17,7 @@ from workflows.models import Dossier
 
 from . import deadlines
 from .constants import ArrangementStatus, MandateStatus, PaymentMode
-from .models import Attestation, CardPayment, DirectDebit, Mandate, PaymentArrangement, PaymentSettings, Tariff
+from .models import CardPayment, DirectDebit, Mandate, PaymentArrangement, PaymentSettings, Tariff
 
 def tariffs_for(*, dossier: Dossier) -> QuerySet[Tariff]:
     return Tariff.objects.filter(school_id=dossier.school_id, school_year=dossier.school_year).order_by("service")
@@ -63,12 +63,6 @@ def current_mandate(*, dossier: Dossier) -> Mandate | None:
 
 def card_enabled() -> bool:
     return bool(settings.CARD_PAYMENT_VARIANT)
-
-
-def attestation_for_family(*, user, dossier: Dossier) -> Attestation | None:
-    if not user.is_authenticated or user.family_id != dossier.family_id:
-        return None
-    return Attestation.objects.filter(dossier=dossier).first()
 
 
 def payment_settings() -> PaymentSettings:

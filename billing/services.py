@@ -13,8 +13,6 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Exists, OuterRef
-from django.db.models.functions import Cast
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +26,6 @@ from workflows.models import Dossier
 from . import deadlines, pdf, selectors, sepa
 from .constants import ArrangementStatus, DebitStatus, MandateStatus, PaymentMode, SequenceType
 from .models import (
-    Attestation,
     CardPayment,
     DirectDebit,
     Mandate,
@@ -560,104 +557,6 @@ def payments_flag_overdue(*, now: dt.datetime | None = None) -> int:
                                amount=terms.amount, due_date=terms.due_date)
         flagged += 1
     return flagged
-
-
-# --- Attestation ------------------------------------------------------------------------------------------
-
-
-def attestation_schedule(*, dossier: Dossier) -> None:
-    """Called by the workflow when a dossier is confirmed: the attestation
-    is made by a task after the confirmation commits, and the confirmation
-    is sent with it (``attestation_deliver``)."""
-    if not dossier.attestation_enabled:
-        return
-    from .tasks import attestation_generate as task
-
-    dossier_id = dossier.pk
-    transaction.on_commit(lambda: task(dossier_id))
-
-
-def attestation_generate(*, dossier_id: int) -> Attestation | None:
-    """Make the attestation PDF and keep it on private storage. Safe to run
-    twice: a dossier has at most one attestation (unique row)."""
-    from django.core.files.base import ContentFile
-
-    from .attestation import render
-    from .models import AttestationSettings
-
-    dossier = Dossier.objects.select_related("child", "family", "school").filter(pk=dossier_id).first()
-    if dossier is None or dossier.state != DossierState.CONFIRMED or not dossier.attestation_enabled:
-        return None
-    existing = Attestation.objects.filter(dossier=dossier).first()
-    if existing is not None:
-        return existing
-    template = AttestationSettings.load()
-    child = dossier.child
-    values = {
-        "enfant": f"{child.first_name} {child.last_name}",
-        "date_naissance": formats.date_format(child.birth_date, "j F Y") if child.birth_date else "",
-        "ecole": dossier.school.name,
-        "commune": dossier.school.commune,
-        "annee_scolaire": dossier.school_year,
-        "reference": dossier.reference,
-        "famille": dossier.family.name,
-        "date": formats.date_format(timezone.localdate(), "j F Y"),
-    }
-    content = pdf.attestation_pdf(title=template.title, body=render(template.body, values),
-                                  signature=template.signature, school_name=dossier.school.name)
-    attestation = Attestation(dossier=dossier)
-    attestation.file.save("attestation.pdf", ContentFile(content), save=False)
-    try:
-        with transaction.atomic():
-            attestation.save()
-    except IntegrityError:
-        attestation.file.delete(save=False)  # another run made it first
-        return Attestation.objects.get(dossier=dossier)
-    return attestation
-
-
-def attestation_deliver(*, dossier_id: int) -> Attestation | None:
-    """Make the attestation of a confirmed dossier, then send the family the
-    confirmation with the attestation attached. Safe to run twice: one
-    attestation a dossier, one confirmation a guardian (the outbox's key)."""
-    from workflows.services import dossier_notify_confirmed
-
-    attestation = attestation_generate(dossier_id=dossier_id)
-    if attestation is not None:
-        dossier = attestation.dossier
-        with attestation.file.open("rb") as handle:
-            content = handle.read()
-        dossier_notify_confirmed(dossier=dossier, attestation=(f"attestation-{dossier.reference}.pdf", content))
-    return attestation
-
-
-def attestations_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=10),
-                       within: dt.timedelta = dt.timedelta(days=7)) -> list[int]:
-    """Confirmations still unsent ``older_than`` after the dossier was
-    confirmed with an attestation (the task was lost with its consumer, or
-    failed every retry): make the attestation and send it now; when it
-    cannot be made, send the confirmation without it, so that the family
-    learns of it all the same. Returns the dossiers swept."""
-    from notifications.models import Notification
-    from workflows.services import dossier_notify_confirmed
-
-    now = timezone.now()
-    told = Notification.objects.filter(
-        event=Event.DOSSIER_CONFIRMED, object_id=Cast(OuterRef("pk"), output_field=CharField())
-    )
-    waiting = Dossier.objects.filter(
-        state=DossierState.CONFIRMED, attestation_enabled=True,
-        confirmed_at__lte=now - older_than, confirmed_at__gte=now - within,
-    ).exclude(Exists(told))
-    swept = []
-    for dossier in waiting.select_related("family", "child", "school", "submission"):
-        try:
-            attestation_deliver(dossier_id=dossier.pk)
-        except Exception:  # noqa: BLE001 - the family is told without the attestation
-            logger.exception("Attestation of dossier %s could not be made: confirmation sent without it", dossier.pk)
-            dossier_notify_confirmed(dossier=dossier)
-        swept.append(dossier.pk)
-    return swept
 
 
 def tariffs_copy_to_year(*, from_year: str, to_year: str) -> int:

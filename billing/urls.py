@@ -11,7 +11,6 @@ urlpatterns = [
     path("<uuid:public_id>/mandat/signe/", views.mandate_upload, name="mandate_upload"),
     path("<uuid:public_id>/carte/", views.card_start, name="card_start"),
     path("<uuid:public_id>/bordereau.pdf", views.cash_slip, name="cash_slip"),
-    path("<uuid:public_id>/attestation.pdf", views.attestation, name="attestation"),
     path("carte/<uuid:token>/", views.card_pay, name="card_pay"),
     path("carte/<uuid:token>/retour/", views.card_return, name="card_return"),
 ]

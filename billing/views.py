@@ -1,5 +1,5 @@
 """The family's payment pages: the tariffs, the choice of mode, then the
-mandate, the card payment or the cash slip; and the attestation. Every page
+mandate, the card payment or the cash slip. Every page
 is found through the family's own dossier: another family gets a 404."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from payments import RedirectNeeded
 
-from files.responses import private_bytes_response, private_file_response
+from files.responses import private_bytes_response
 from forms.selectors import submission_for_user
 from workflows.constants import DossierState
-from workflows.selectors import dossier_for_family
+from workflows.selectors import attestation_for_family, dossier_for_family
 
 from . import selectors, services
 from .constants import ArrangementStatus, MandateStatus, PaymentMode
@@ -27,7 +27,7 @@ from .models import CardPayment
 def _dossier(request: HttpRequest, public_id):
     submission = submission_for_user(user=request.user, public_id=public_id)
     dossier = dossier_for_family(user=request.user, submission=submission) if submission else None
-    if dossier is None or not dossier.payment_required and not dossier.attestation_enabled:
+    if dossier is None or not dossier.payment_required:
         raise Http404(_("Dossier introuvable."))
     return dossier
 
@@ -64,7 +64,7 @@ def _page(request, dossier, *, choose_form=None, mandate_form=None, signed_form=
             "signed_form": signed_form or SignedMandateForm(),
             "payments": dossier.payments.all(),
             "cash_desk": selectors.payment_settings().cash_desk,
-            "attestation": selectors.attestation_for_family(user=request.user, dossier=dossier),
+            "attestation": attestation_for_family(user=request.user, dossier=dossier),
             "Mode": PaymentMode,
             "MandateStatus": MandateStatus,
             "ArrangementStatus": ArrangementStatus,
@@ -201,14 +201,3 @@ def cash_slip(request: HttpRequest, public_id) -> HttpResponse:
     if arrangement is None or arrangement.mode != PaymentMode.CASH:
         raise Http404(_("Bordereau introuvable."))
     return _pdf(services.cash_slip_pdf(dossier=dossier), f"bordereau-{dossier.reference}.pdf")
-
-
-@login_required
-@require_GET
-def attestation(request: HttpRequest, public_id) -> HttpResponse:
-    dossier = _dossier(request, public_id)
-    found = selectors.attestation_for_family(user=request.user, dossier=dossier)
-    if found is None:
-        raise Http404(_("Attestation introuvable."))
-    return private_file_response(found.file, filename=f"attestation-{dossier.reference}.pdf",
-                                 content_type="application/pdf")

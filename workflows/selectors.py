@@ -11,7 +11,7 @@ from accounts.constants import Role
 from forms.models import Document
 
 from .constants import STAFF_READS, DossierState, ValidationRole
-from .models import Dossier, DossierEvent, ProcedurePage
+from .models import Attestation, Dossier, DossierEvent, ProcedurePage
 
 
 def is_workspace_user(user) -> bool:
@@ -122,6 +122,12 @@ def document_for(*, user, public_id) -> tuple[Document, Dossier | None] | None:
     if dossier is None:
         return None
     return documents.get(public_id=public_id), dossier
+
+
+def attestation_for_family(*, user, dossier: Dossier) -> Attestation | None:
+    if not user.is_authenticated or user.family_id != dossier.family_id:
+        return None
+    return Attestation.objects.filter(dossier=dossier).first()
 
 
 def open_procedures() -> list[ProcedurePage]:

@@ -5,6 +5,9 @@ notifications — all in one transaction."""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -17,8 +20,11 @@ from notifications.constants import Event
 from notifications.services import notify
 
 from .constants import FINAL_STATES, DossierAction, DossierState, ValidationRole
+from .attestation import attestation_pdf, render as render_attestation
 from .flows import DossierFlow
-from .models import Dossier, DossierEvent, DossierProcess
+from .models import Attestation, AttestationSettings, Dossier, DossierEvent, DossierProcess
+
+logger = logging.getLogger(__name__)
 
 
 class DossierError(Exception):
@@ -200,25 +206,109 @@ def dossier_open(*, submission) -> Dossier:
     return dossier
 
 
+# --- Confirmation, and its attestation -------------------------------------------------------------
+# A confirmed dossier's family is told once. With an attestation, the task
+# ``dossier_confirmation_send`` makes it after the confirmation commits and
+# sends the confirmation with it attached; without, it goes at once. The
+# sweep sends what a lost or failed task left unsent.
+
+
 def _confirmed(dossier: Dossier, *, by) -> None:
     _record(dossier, DossierAction.CONFIRMED, by=by)
     if dossier.attestation_enabled:
-        # The attestation d'inscription is made by a task after commit, which
-        # then sends the confirmation with it attached.
-        from billing.services import attestation_schedule
+        from .tasks import dossier_confirmation_send
 
-        attestation_schedule(dossier=dossier)
+        dossier_id = dossier.pk
+        transaction.on_commit(lambda: dossier_confirmation_send(dossier_id))
     else:
-        dossier_notify_confirmed(dossier=dossier)
+        dossier_confirmation_notify(dossier=dossier)
 
 
-def dossier_notify_confirmed(*, dossier: Dossier, attestation: tuple[str, bytes] | None = None) -> None:
+def dossier_confirmation_notify(*, dossier: Dossier, attestation: Attestation | None = None) -> None:
     """Tell the family the enrolment is confirmed, with the attestation
-    (file name, PDF) attached when there is one. Once per dossier and
-    guardian, however often it is called."""
-    attachments = [(attestation[0], attestation[1], "application/pdf")] if attestation else []
-    _notify_family(dossier, Event.DOSSIER_CONFIRMED, "confirmed", attachments=attachments,
-                   attestation=bool(attestation))
+    attached when there is one, and mark the dossier told. Once per dossier
+    and guardian, however often it is called (the outbox's key)."""
+    attachments = []
+    if attestation is not None:
+        with attestation.file.open("rb") as handle:
+            attachments = [(f"attestation-{dossier.reference}.pdf", handle.read(), "application/pdf")]
+    with transaction.atomic():
+        _notify_family(dossier, Event.DOSSIER_CONFIRMED, "confirmed", attachments=attachments,
+                       attestation=attestation is not None)
+        Dossier.objects.filter(pk=dossier.pk, confirmation_notified_at__isnull=True).update(
+            confirmation_notified_at=timezone.now()
+        )
+
+
+def attestation_make(*, dossier: Dossier) -> Attestation | None:
+    """Make the attestation PDF of a confirmed dossier from the editors' text
+    and keep it on private storage. Safe to run twice: a dossier has at most
+    one attestation (unique row)."""
+    from django.core.files.base import ContentFile
+    from django.db import IntegrityError
+    from django.utils import formats
+
+    if dossier.state != DossierState.CONFIRMED or not dossier.attestation_enabled:
+        return None
+    existing = Attestation.objects.filter(dossier=dossier).first()
+    if existing is not None:
+        return existing
+    template = AttestationSettings.load()
+    child = dossier.child
+    values = {
+        "enfant": f"{child.first_name} {child.last_name}",
+        "date_naissance": formats.date_format(child.birth_date, "j F Y") if child.birth_date else "",
+        "ecole": dossier.school.name,
+        "commune": dossier.school.commune,
+        "annee_scolaire": dossier.school_year,
+        "reference": dossier.reference,
+        "famille": dossier.family.name,
+        "date": formats.date_format(timezone.localdate(), "j F Y"),
+    }
+    content = attestation_pdf(title=template.title, body=render_attestation(template.body, values),
+                              signature=template.signature, school_name=dossier.school.name)
+    made = Attestation(dossier=dossier)
+    made.file.save("attestation.pdf", ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            made.save()
+    except IntegrityError:
+        made.file.delete(save=False)  # another run made it first
+        return Attestation.objects.get(dossier=dossier)
+    return made
+
+
+def dossier_confirmation_send(*, dossier_id: int) -> Attestation | None:
+    """Make the attestation of a confirmed dossier (when its procedure has
+    one), then send the confirmation with it. Safe to run twice."""
+    dossier = Dossier.objects.select_related("child", "family", "school", "submission").filter(pk=dossier_id).first()
+    if dossier is None or dossier.state != DossierState.CONFIRMED:
+        return None
+    made = attestation_make(dossier=dossier)
+    dossier_confirmation_notify(dossier=dossier, attestation=made)
+    return made
+
+
+def dossier_confirmations_sweep(*, older_than: timedelta = timedelta(minutes=10),
+                                within: timedelta = timedelta(days=7)) -> list[int]:
+    """Confirmations still unsent ``older_than`` after the dossier was
+    confirmed (the task was lost with its consumer, or failed every retry):
+    send them now, with the attestation when it can be made, without it
+    otherwise — the family always hears of it. Returns the dossiers swept."""
+    now = timezone.now()
+    waiting = Dossier.objects.filter(
+        state=DossierState.CONFIRMED, attestation_enabled=True, confirmation_notified_at__isnull=True,
+        confirmed_at__lte=now - older_than, confirmed_at__gte=now - within,
+    ).select_related("family", "child", "school", "submission")
+    swept = []
+    for dossier in waiting:
+        try:
+            dossier_confirmation_send(dossier_id=dossier.pk)
+        except Exception:  # noqa: BLE001 - the family is told without the attestation
+            logger.exception("Attestation of dossier %s could not be made: confirmation sent without it", dossier.pk)
+            dossier_confirmation_notify(dossier=dossier)
+        swept.append(dossier.pk)
+    return swept
 
 
 def dossier_validate(*, dossier: Dossier, by, comment: str = "") -> Dossier:
@@ -386,8 +476,6 @@ def dossiers_validate_many(*, dossiers, by) -> tuple[list[Dossier], list[tuple[D
 def dossiers_remind_waiting(*, now=None) -> int:
     """Flag to the school the dossiers that wait for validation longer than
     the school's limit; once per limit period, whatever how often it runs."""
-    from datetime import timedelta
-
     from django.db.models import Q
 
     from cms.models import School

@@ -15,3 +15,19 @@ def dossiers_remind_waiting() -> None:
 def dossier_export_build(export_id: int) -> None:
     """Build one export's spreadsheet; a finished export is left alone."""
     services.dossier_export_build(export_id=export_id)
+
+
+@db_task(retries=3, retry_delay=60)
+def dossier_confirmation_send(dossier_id: int) -> None:
+    """Make the attestation of a confirmed dossier and send the confirmation
+    with it. Takes the id: the dossier is read fresh, and a second run finds
+    the attestation made and the confirmation sent."""
+    services.dossier_confirmation_send(dossier_id=dossier_id)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def dossier_confirmations_sweep() -> None:
+    """Every quarter of an hour: confirmations that a lost or failed task
+    left unsent go out (with the attestation when it can be made, without
+    it otherwise)."""
+    services.dossier_confirmations_sweep()

@@ -123,6 +123,18 @@ def family_dossier(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def attestation(request: HttpRequest, public_id) -> HttpResponse:
+    """The attestation d'inscription of a confirmed dossier, for its family."""
+    dossier = _family_dossier(request, public_id)
+    found = selectors.attestation_for_family(user=request.user, dossier=dossier)
+    if found is None:
+        raise Http404(_("Attestation introuvable."))
+    return private_file_response(found.file, filename=f"attestation-{dossier.reference}.pdf",
+                                 content_type="application/pdf")
+
+
+@login_required
 @require_POST
 def family_withdraw(request: HttpRequest, public_id) -> HttpResponse:
     dossier = _family_dossier(request, public_id)

@@ -2,6 +2,7 @@
 
 import billing.models
 import files.storage
+import workflows.models.attestations
 import django.core.validators
 import django.db.models.deletion
 import phonenumber_field.modelfields
@@ -51,7 +52,7 @@ class Migration(migrations.Migration):
             name='Attestation',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, storage=files.storage.private_storage, upload_to=billing.models.attestation_upload_to, verbose_name='fichier')),
+                ('file', models.FileField(max_length=255, storage=files.storage.private_storage, upload_to=workflows.models.attestations.attestation_upload_to, verbose_name='fichier')),
                 ('generated_at', models.DateTimeField(auto_now_add=True, verbose_name='générée le')),
                 ('dossier', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='attestation', to='workflows.dossier')),
             ],

@@ -576,7 +576,7 @@ def test_5_a_second_parent_cannot_reach_the_first_familys_dossier_or_documents(j
         f"/dossiers/{public_id}/recapitulatif/",
         f"/paiements/{public_id}/",
         f"/paiements/{public_id}/bordereau.pdf",
-        f"/paiements/{public_id}/attestation.pdf",
+        f"/dossiers/{public_id}/attestation.pdf",
         *journey.facts["documents"].values(),
     ]
     if "attestation" in journey.facts:

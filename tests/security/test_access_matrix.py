@@ -36,7 +36,8 @@ from workflows import services as workflow_services
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "family_a", "family_b", "director_x", "director_y", "finance", "editor")
-PROJECT_MODULES = ("accounts.", "forms.", "workflows.", "payments.", "billing.", "notifications.", "cms.", "privacy.")
+PROJECT_MODULES = ("accounts.", "forms.", "workflows.", "payments.", "billing.", "notifications.", "cms.", "privacy.",
+                   "files.", "inscrire.")
 
 # Family A's child: names nobody else has, so that finding them in a page is a leak.
 CHILD_FIRST, CHILD_LAST = "Zéphyrine", "Quintal-Matrice"
@@ -110,6 +111,9 @@ RULES: dict[str, Rule] = {
     # A document, by its one path: the family, and staff who may see its
     # submitted dossier (the directors of its school).
     "dossiers:document": Rule(frozenset({"family_a", "director_x"})),
+    # The matrix's dossier has no attestation: the route is tested with a
+    # real one in test_billing_access_matrix.py.
+    "dossiers:attestation": Rule(NOBODY),
     # Two-factor authentication: staff enrol an app (families have none to
     # enrol); the code page serves those who enrolled one (nobody here).
     "twofactor:setup": Rule(WORKSPACE | EDITORS),
@@ -149,7 +153,6 @@ RULES: dict[str, Rule] = {
     "billing:mandate_upload": Rule(NOBODY, method="post"),
     "billing:card_start": Rule(NOBODY, method="post"),
     "billing:cash_slip": Rule(NOBODY),
-    "billing:attestation": Rule(NOBODY),
     "billing:card_pay": Rule(NOBODY),
     "billing:card_return": Rule(NOBODY),
     "process_payment": Rule(NOBODY),
@@ -281,7 +284,7 @@ def world(db):
 
     from notifications.models import Notification
 
-    notification = Notification.objects.filter(family=family_a).first()
+    notification = Notification.objects.filter(family_id=family_a.pk).first()
     return {
         "users": {
             "family_a": parent_a,

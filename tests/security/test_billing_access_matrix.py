@@ -59,10 +59,11 @@ from wagtail.models import Site
 from billing import selectors as billing_selectors
 from billing import services as billing_services
 from billing.constants import DebitStatus, MandateStatus, PaymentMode, Service
-from billing.models import Attestation, DirectDebit, Tariff
+from billing.models import DirectDebit, Tariff
+from workflows.models import Attestation
 from tests.factories import SubmissionFactory
 from tests.forms.conftest import PDF, make_page
-from tests.payments.conftest import GOOD_BIC, GOOD_IBAN, operator_creditor
+from tests.billing.conftest import GOOD_BIC, GOOD_IBAN, operator_creditor
 from tests.security.test_access_matrix import (  # noqa: F401 — ``world`` is the fixture this one builds on
     CHILD_FIRST,
     CHILD_LAST,
@@ -103,7 +104,9 @@ BILLING_RULES: dict[str, Rule] = {
     "billing:mandate_upload": _family("post"),
     "billing:card_start": _family("post"),
     "billing:cash_slip": _family(),
-    "billing:attestation": _family(),
+    # The attestation of the confirmed dossier (a workflow page, tested in
+    # this world because it has one).
+    "dossiers:attestation": _family(),
     # By a card payment's token, but for its family only (not a bearer link).
     "billing:card_pay": _family(),
     "billing:card_return": _family(),
@@ -130,7 +133,7 @@ TARGETS: dict[str, str] = {
     "billing:mandate_upload": "sepa",
     "billing:card_start": "card",
     "billing:cash_slip": "cash",
-    "billing:attestation": "confirmed",
+    "dossiers:attestation": "confirmed",
     "billing:card_pay": "card_token",
     "billing:card_return": "card_token",
     "process_payment": "card_token",
@@ -143,12 +146,17 @@ TARGETS: dict[str, str] = {
 }
 
 
+# Pages of other apps that only this world can reach with a real object.
+MONEY_WORLD_ROUTES = {"dossiers:attestation"}
+
+
 def _is_billing(route: Route) -> bool:
     return (
         route.name.startswith(("billing:", "billing_admin:"))
         or route.name == "process_payment"
         or route.module.startswith("billing.")
         or route.prefix.startswith(("paiements/", "cms/paiements/"))
+        or route.name in MONEY_WORLD_ROUTES
     )
 
 
@@ -228,7 +236,7 @@ def payments(world):
     arrangement = choose(confirmed, PaymentMode.SEPA)
     validated = billing_services.mandate_validate(mandate=signed_mandate(confirmed), by=finance)
     # Made after the confirmation commits (a task): made here directly.
-    billing_services.attestation_generate(dossier_id=confirmed.pk)
+    workflow_services.dossier_confirmation_send(dossier_id=confirmed.pk)
     billing_services.debits_export(month=arrangement.first_month, by=finance)
     debit = DirectDebit.objects.get(mandate=validated)
 

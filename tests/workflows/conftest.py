@@ -3,8 +3,10 @@ school with its director, a family with a child and a signed-in parent."""
 
 import datetime as dt
 import itertools
+from io import BytesIO
 
 import pytest
+from pypdf import PdfReader
 
 from accounts.models import Child
 from tests.factories import FamilyFactory, SchoolFactory, UserFactory, site_home
@@ -12,6 +14,11 @@ from tests.forms.conftest import _q, _step, confirmed, make_page, review_url, st
 
 _numbers = itertools.count()
 STEPS = [_step("L'enfant", "", [_q("text", "Remarque", "remarque")])]
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF, as pypdf reads it."""
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
 
 
 @pytest.fixture

@@ -54,6 +54,9 @@ class Dossier(models.Model):
     confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("clos le"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("relancé le"), null=True, blank=True)
+    # When the family was told of the confirmation (``dossier_confirmation_notify``):
+    # the sweep sends what is still untold.
+    confirmation_notified_at = models.DateTimeField(_("confirmation envoyée le"), null=True, blank=True)
 
     objects = DossierQuerySet.as_manager()
 

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from billing.constants import PaymentMode, Service
-from billing.models import AttestationSettings, CardPayment, Mandate, PaymentArrangement, PaymentSettings, Tariff
+from billing.models import CardPayment, Mandate, PaymentArrangement, PaymentSettings, Tariff
+from workflows.models import AttestationSettings
 from billing.sepa import creditor_identifier, creditor_identifier_is_valid
 from tests.factories import FamilyFactory, SchoolFactory, UserFactory
 
@@ -126,7 +127,7 @@ def test_another_family_sees_none_of_it(client, awaiting, finance):
     stranger = UserFactory(family=FamilyFactory(name="Autre"))
     client.force_login(stranger)
     for url in (pay_url(awaiting), pay_url(awaiting, "mandat.pdf"), pay_url(awaiting, "bordereau.pdf"),
-                pay_url(awaiting, "attestation.pdf"), f"/paiements/carte/{card.token}/",
+                f"/dossiers/{awaiting.submission.public_id}/attestation.pdf", f"/paiements/carte/{card.token}/",
                 f"/paiements/carte/{card.token}/retour/"):
         assert client.get(url).status_code == 404, url
     assert client.post(pay_url(awaiting), {"mode": "cash"}).status_code == 404

@@ -8,13 +8,11 @@ from datetime import date
 import pytest
 
 from accounts.models import Child
-from billing import services, tasks
-from billing.models import Attestation, AttestationSettings
 from tests.factories import FamilyFactory, UserFactory
-from workflows.constants import DossierState
-from workflows.models import Dossier
-
 from tests.notifications.conftest import smtp, smtp_server  # noqa: F401 — fixtures
+from workflows import services, tasks
+from workflows.constants import DossierState
+from workflows.models import Attestation, AttestationSettings, Dossier
 
 from .conftest import pdf_text, submit_through_the_form
 
@@ -37,18 +35,18 @@ def test_confirmed_at_once_with_the_editors_text_made_once_and_private(
     attestation = Attestation.objects.get(dossier=dossier)
 
     # Running the task again changes nothing.
-    tasks.attestation_generate.call_local(dossier.pk)
-    assert services.attestation_generate(dossier_id=dossier.pk) == attestation
+    tasks.dossier_confirmation_send.call_local(dossier.pk)
+    assert services.attestation_make(dossier=dossier) == attestation
     assert Attestation.objects.count() == 1
 
-    response = client.get(f"/paiements/{submission.public_id}/attestation.pdf")
+    response = client.get(f"/dossiers/{submission.public_id}/attestation.pdf")
     assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
     text = pdf_text(b"".join(response.streaming_content))
     assert "Attestation de la commune" in text
     assert "Léa Joseph (14 mars 2020) est inscrit(e) à École du Bourg, Sainte-Luce" in text
 
     client.force_login(UserFactory(family=FamilyFactory()))
-    assert client.get(f"/paiements/{submission.public_id}/attestation.pdf").status_code == 404
+    assert client.get(f"/dossiers/{submission.public_id}/attestation.pdf").status_code == 404
 
 
 def test_no_attestation_when_the_procedure_has_none(client, procedure, child, parent,
@@ -58,8 +56,8 @@ def test_no_attestation_when_the_procedure_has_none(client, procedure, child, pa
     with django_capture_on_commit_callbacks(execute=True):
         submission = submit_through_the_form(client, page, child)
     assert not Attestation.objects.exists()
-    assert client.get(f"/paiements/{submission.public_id}/attestation.pdf").status_code == 404
-    assert services.attestation_generate(dossier_id=999999) is None
+    assert client.get(f"/dossiers/{submission.public_id}/attestation.pdf").status_code == 404
+    assert services.dossier_confirmation_send(dossier_id=999999) is None
 
 
 def _confirmations(dossier):
@@ -86,8 +84,10 @@ def test_the_confirmation_email_carries_the_attestation(
     assert attached.get_filename() == f"attestation-{dossier.reference}.pdf"
     assert "Léa Joseph" in pdf_text(attached.get_content())
     # The task run again sends nothing more.
-    tasks.attestation_generate.call_local(dossier.pk)
+    tasks.dossier_confirmation_send.call_local(dossier.pk)
     assert _confirmations(dossier).count() == 1
+    dossier.refresh_from_db()
+    assert dossier.confirmation_notified_at is not None
 
 
 def test_without_attestation_the_confirmation_goes_at_once_and_promises_none(
@@ -116,14 +116,14 @@ def test_the_sweep_sends_what_a_lost_task_left(client, procedure, child, parent,
     submission = submit_through_the_form(client, page, child)  # the commit's tasks never run here
     dossier = Dossier.objects.get(submission=submission)
     assert dossier.state == DossierState.CONFIRMED and not _confirmations(dossier).exists()
-    assert services.attestations_sweep() == []  # too recent: the task may still come
+    assert services.dossier_confirmations_sweep() == []  # too recent: the task may still come
     Dossier.objects.filter(pk=dossier.pk).update(confirmed_at=timezone.now() - timedelta(minutes=20))
 
-    assert services.attestations_sweep() == [dossier.pk]
+    assert services.dossier_confirmations_sweep() == [dossier.pk]
     (confirmation,) = _confirmations(dossier)
     assert Attestation.objects.filter(dossier=dossier).exists()
     assert [a.filename for a in confirmation.attachments.all()] == [f"attestation-{dossier.reference}.pdf"]
-    assert services.attestations_sweep() == []
+    assert services.dossier_confirmations_sweep() == []
 
     # Another child's attestation cannot be made (the PDF fails): told all the same.
     other = Child.objects.create(family=parent.family, first_name="Noé", last_name="Joseph",
@@ -136,8 +136,8 @@ def test_the_sweep_sends_what_a_lost_task_left(client, procedure, child, parent,
     def broken(**kwargs):
         raise RuntimeError("police de caractères introuvable")
 
-    monkeypatch.setattr("billing.pdf.attestation_pdf", broken)
-    assert services.attestations_sweep() == [dossier.pk]
+    monkeypatch.setattr("workflows.services.attestation_pdf", broken)
+    assert services.dossier_confirmations_sweep() == [dossier.pk]
     (confirmation,) = _confirmations(dossier)
     assert not confirmation.attachments.exists() and "pièce jointe" not in confirmation.body_text
     assert not Attestation.objects.filter(dossier=dossier).exists()

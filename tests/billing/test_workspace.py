@@ -4,7 +4,8 @@ directors' workspace, and the settings editors and agents use render."""
 import pytest
 
 from billing.constants import MandateStatus, PaymentMode
-from billing.models import AttestationSettings, Mandate, PaymentArrangement
+from billing.models import Mandate, PaymentArrangement
+from workflows.models import AttestationSettings
 from tests.factories import DossierFactory, UserFactory
 from workflows.constants import DossierAction
 
@@ -69,7 +70,7 @@ def test_refusing_a_mandate_needs_a_reason_and_lets_the_family_try_again(client,
 def test_settings_pages_render_for_their_editors(client, db):
     admin = UserFactory(is_superuser=True, is_staff=True)
     client.force_login(admin)
-    for url in ("/cms/settings/billing/paymentsettings/", "/cms/settings/billing/attestationsettings/",
+    for url in ("/cms/settings/billing/paymentsettings/", "/cms/settings/workflows/attestationsettings/",
                 "/cms/snippets/billing/tariff/"):
         assert client.get(url, follow=True).status_code == 200, url
     AttestationSettings.load()

@@ -5,10 +5,8 @@ and the school's tariffs — and a dossier the director validated through
 HTTP, now awaiting payment."""
 
 from decimal import Decimal
-from io import BytesIO
 
 import pytest
-from pypdf import PdfReader
 
 from billing import selectors
 from billing.constants import Service
@@ -21,6 +19,7 @@ from tests.workflows.conftest import (  # noqa: F401 — fixtures shared with th
     family,
     home,
     parent,
+    pdf_text,
     procedure,
     school,
     submit_through_the_form,
@@ -31,10 +30,6 @@ from workflows.models import Dossier
 ICS = creditor_identifier(country="FR", business_code="ZZZ", national_id="123456")
 GOOD_IBAN = "FR76 3000 6000 0112 3456 7890 189"
 GOOD_BIC = "AGRIFRPP"
-
-
-def pdf_text(content: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import xmlschema
 from viewflow.workflow.status import PROCESS
 
 from billing.constants import ArrangementStatus, DebitStatus, MandateStatus, PaymentMode
-from billing.models import Attestation, CardPayment, DirectDebit, Mandate, Payment, PaymentArrangement
+from billing.models import CardPayment, DirectDebit, Mandate, Payment, PaymentArrangement
+from workflows.models import Attestation
 from billing.sepa import schema_path
 from notifications.constants import Event
 from notifications.models import Notification
@@ -90,7 +91,7 @@ def test_sepa_from_validated_to_confirmed_then_a_rejected_debit_and_cash(
     client.force_login(parent)
     follow = client.get(f"/dossiers/{dossier.submission.public_id}/suivi/").content.decode()
     assert "attestation.pdf" in follow
-    response = client.get(pay_url(dossier, "attestation.pdf"))
+    response = client.get(f"/dossiers/{dossier.submission.public_id}/attestation.pdf")
     assert response.status_code == 200
     text = pdf_text(b"".join(response.streaming_content))
     assert "Attestation d'inscription" in text and "Léa Joseph" in text and dossier.reference in text
@@ -272,7 +273,7 @@ def test_a_second_cash_receipt_with_the_same_number_is_refused(client, awaiting,
     # Another dossier of the same school awaiting cash.
     from billing.services import arrangement_choose
     from billing.selectors import first_month_choices, tariffs_for
-    from tests.payments.conftest import submit_through_the_form
+    from tests.billing.conftest import submit_through_the_form
     from workflows.models import Dossier
 
     other_child = ChildFactory(family=family, first_name="Noé")
