@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 from django.utils import timezone
 
 from accounts.constants import Role
 from cms.school_year import school_year_months
 from workflows.constants import DossierState
 from workflows.models import Dossier
+from workflows.selectors import StatisticsSection, bars, dossiers_for_staff
 
 from . import deadlines
 from .constants import ArrangementStatus, MandateStatus, PaymentMode
@@ -81,8 +83,6 @@ def is_finance_user(user) -> bool:
 def finance_dossiers(*, user) -> QuerySet[Dossier]:
     """The dossiers a finance agent may act on: those with a payment, within
     the workspace's own scope (``workflows.selectors.dossiers_for_staff``)."""
-    from workflows.selectors import dossiers_for_staff
-
     if not is_finance_user(user):
         return Dossier.objects.none()
     return dossiers_for_staff(user=user).filter(payment_required=True)
@@ -148,3 +148,20 @@ def card_payments_not_counted(*, user) -> QuerySet[CardPayment]:
     return CardPayment.objects.filter(dossier__in=finance_dossiers(user=user)).exclude(refusal="").select_related(
         "dossier"
     )
+
+
+def payment_mode_statistics(*, dossiers: QuerySet[Dossier]) -> StatisticsSection | None:
+    """How the families of ``dossiers`` (already scoped to the reader) that
+    have a payment pay."""
+    rows = (
+        dossiers.filter(payment_required=True)
+        .values("payment_arrangement__mode")
+        .annotate(n=Count("pk"))
+        .order_by("payment_arrangement__mode")
+    )
+    modes = dict(PaymentMode.choices)
+    found = bars((modes.get(row["payment_arrangement__mode"], _("Mode pas encore choisi")), row["n"]) for row in rows)
+    if not found:
+        return None
+    return StatisticsSection(title=_("Dossiers avec paiement, par mode de paiement"), label=_("Mode de paiement"),
+                             slug="paiement", bars=found)

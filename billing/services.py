@@ -22,6 +22,13 @@ from files.constants import FileKind
 from notifications.constants import Event
 from workflows.constants import DossierState
 from workflows.models import Dossier
+from workflows.services import (
+    DossierAlreadyDecided,
+    dossier_message_post,
+    dossier_notify_family,
+    dossier_payment_rejected,
+    dossier_payment_settled,
+)
 
 from . import deadlines, pdf, selectors, sepa
 from .constants import ArrangementStatus, DebitStatus, MandateStatus, PaymentMode, SequenceType
@@ -65,14 +72,10 @@ def _amount_text(value: Decimal) -> str:
 
 
 def _notify_family(dossier: Dossier, event: Event, key: str, **extra) -> None:
-    from workflows.services import dossier_notify_family
-
     dossier_notify_family(dossier=dossier, event=event, key=key, **extra)
 
 
 def _settle(dossier: Dossier, *, by) -> Dossier:
-    from workflows.services import DossierAlreadyDecided, dossier_payment_settled
-
     try:
         return dossier_payment_settled(dossier=dossier, by=by)
     except DossierAlreadyDecided:
@@ -264,8 +267,6 @@ def mandate_refuse(*, mandate: Mandate, by, reason: str) -> Mandate:
         locked.validated_at = timezone.now()
         locked.save()
         PaymentArrangement.objects.filter(dossier=locked.dossier).update(status=ArrangementStatus.CHOSEN)
-        from workflows.services import dossier_message_post
-
         dossier_message_post(
             dossier=locked.dossier, by=by,
             body=_("Mandat de prélèvement %(ref)s refusé : %(reason)s") % {"ref": locked.reference, "reason": reason},
@@ -350,8 +351,6 @@ def debit_reject(*, debit: DirectDebit, by, reason: str) -> DirectDebit:
         PaymentArrangement.objects.filter(dossier=mandate.dossier).update(
             status=ArrangementStatus.REJECTED, settled_at=None
         )
-        from workflows.services import dossier_payment_rejected
-
         dossier = dossier_payment_rejected(
             dossier=mandate.dossier, by=by,
             comment=_("Prélèvement de %(amount)s du %(date)s rejeté par la banque : %(reason)s. "

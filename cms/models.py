@@ -12,7 +12,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import RICH_FEATURES, HelpStreamBlock
-from .constants import SchoolKind
+from .constants import DirectorEmails, SchoolKind
 from .school_year import next_school_year_text
 
 postal_code_validator = RegexValidator(r"^972\d{2}$", _("Saisissez un code postal de Martinique (972xx)."))
@@ -114,6 +114,10 @@ class School(index.Indexed, ClusterableModel):
         default=7,
         help_text=_("Au-delà, les dossiers en attente de validation sont signalés à la direction."),
     )
+    director_emails = models.CharField(
+        _("e-mails à la direction"), max_length=10, choices=DirectorEmails.choices, default=DirectorEmails.EACH,
+        help_text=_("Un e-mail à chaque dossier déposé, ou un récapitulatif le lendemain matin."),
+    )
     directors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("directeurs"),
@@ -130,6 +134,7 @@ class School(index.Indexed, ClusterableModel):
         ),
         MultiFieldPanel([FieldPanel("email"), FieldPanel("phone")], heading=_("Contact")),
         FieldPanel("directors"),
+        FieldPanel("director_emails"),
         FieldPanel("validation_delay_days"),
         InlinePanel("rules_versions", heading=_("Règlement de l'école"), label=_("Version du règlement")),
     ]

@@ -25,12 +25,6 @@ def document_upload_to(instance: "Document", filename: str) -> str:
 
 
 class SubmissionQuerySet(models.QuerySet):
-    def drafts(self):
-        return self.filter(status=SubmissionStatus.DRAFT)
-
-    def submitted(self):
-        return self.exclude(status=SubmissionStatus.DRAFT)
-
     def of_family(self, family_id: int | None):
         return self.filter(family_id=family_id) if family_id else self.none()
 

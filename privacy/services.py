@@ -22,6 +22,7 @@ from forms.models import Submission
 from notifications.models import Notification
 from workflows.constants import STAFF_READS, DossierState
 from workflows.models import Dossier, DossierEvent
+from workflows.services import dossier_withdraw
 
 from .models import RetentionRun
 
@@ -186,8 +187,6 @@ def family_delete(*, family: Family, by) -> None:
     login stops working."""
     if by.family_id != family.pk:
         raise DeletionRefused(_("Ce compte n'est pas le vôtre."))
-    from workflows.services import dossier_withdraw
-
     with transaction.atomic():
         for dossier in Dossier.objects.filter(family=family, state__in=[
             DossierState.SUBMITTED, DossierState.CORRECTION, DossierState.AWAITING_PAYMENT,

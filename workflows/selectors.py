@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 
 from accounts.constants import Role
 from forms.models import Document
@@ -177,7 +178,21 @@ class Bar:
     percent: int
 
 
-def _bars(pairs) -> list[Bar]:
+@dataclass(frozen=True)
+class StatisticsSection:
+    """One more chart on the statistics page, from an app above this one
+    (the payment modes, from billing): registered with the Wagtail hook
+    ``dossier_statistics``, a function of the (already scoped) dossiers
+    that returns a section or None."""
+
+    title: str
+    label: str
+    slug: str
+    bars: list[Bar]
+
+
+def bars(pairs) -> list[Bar]:
+    """``(label, count)`` pairs as bars, the longest at 100 %."""
     pairs = list(pairs)
     top = max((count for _label, count in pairs), default=0) or 1
     return [Bar(str(label), count, round(100 * count / top)) for label, count in pairs]
@@ -207,18 +222,6 @@ def dossier_statistics(*, dossiers) -> dict:
         .order_by("month")
     )
 
-    # How the families of the dossiers with a payment pay. The payment stage
-    # (billing) hangs its arrangement on the dossier; its choices are read
-    # from that relation, so this app does not import billing.
-    arrangement = Dossier._meta.get_field("payment_arrangement").related_model
-    modes = dict(arrangement._meta.get_field("mode").flatchoices)
-    by_mode = (
-        dossiers.filter(payment_required=True)
-        .values("payment_arrangement__mode")
-        .annotate(n=Count("pk"))
-        .order_by("payment_arrangement__mode")
-    )
-
     def average_days(start: str, end: str) -> float | None:
         value = dossiers.filter(**{f"{end}__isnull": False}).aggregate(
             d=Avg(ExpressionWrapper(F(end) - F(start), output_field=DurationField()))
@@ -227,13 +230,12 @@ def dossier_statistics(*, dossiers) -> dict:
 
     return {
         "total": dossiers.count(),
-        "by_state": _bars((states.get(row["state"], row["state"]), row["n"]) for row in by_state),
-        "by_school": _bars((row["school__name"], row["n"]) for row in by_school),
-        "by_level": _bars((levels.get(row["child__level"], _("Non renseigné")), row["n"]) for row in by_level),
-        "by_month": _bars((date_format(row["month"], "YEAR_MONTH_FORMAT"), row["n"]) for row in by_month),
-        "by_payment_mode": _bars(
-            (modes.get(row["payment_arrangement__mode"], _("Mode pas encore choisi")), row["n"]) for row in by_mode
-        ),
+        "by_state": bars((states.get(row["state"], row["state"]), row["n"]) for row in by_state),
+        "by_school": bars((row["school__name"], row["n"]) for row in by_school),
+        "by_level": bars((levels.get(row["child__level"], _("Non renseigné")), row["n"]) for row in by_level),
+        "by_month": bars((date_format(row["month"], "YEAR_MONTH_FORMAT"), row["n"]) for row in by_month),
+        "sections": [section for hook in hooks.get_hooks("dossier_statistics")
+                     if (section := hook(dossiers)) is not None],
         "days_to_decision": average_days("submitted_at", "decided_at"),
         "days_to_confirmation": average_days("submitted_at", "confirmed_at"),
     }

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from accounts.constants import Role
+from cms.constants import DirectorEmails
 from notifications.constants import Event
 from notifications.services import notify
 
@@ -199,7 +200,9 @@ def dossier_open(*, submission) -> Dossier:
     DossierFlow.start.run(dossier=dossier)
 
     _notify_family(dossier, Event.DOSSIER_SUBMITTED, "submitted")
-    if dossier.validation_required:
+    if dossier.validation_required and (dossier.validation_role != ValidationRole.DIRECTOR
+                                        or dossier.school.director_emails == DirectorEmails.EACH):
+        # Directors who chose the morning summary hear of it in dossiers_send_digest.
         _notify_school(dossier, Event.DOSSIER_SUBMITTED_DIRECTORS, "submitted")
     if dossier.state == DossierState.CONFIRMED:
         _confirmed(dossier, by=None)
@@ -506,6 +509,48 @@ def dossiers_remind_waiting(*, now=None) -> int:
             _notify_school(dossier, Event.DOSSIER_WAITING, f"waiting-{now:%Y-%m-%d}", days_waiting=days)
             count += 1
     return count
+
+
+def dossiers_send_digest(*, day=None) -> int:
+    """The morning summary for the directors of schools that chose it: the
+    dossiers submitted at their school on ``day`` (yesterday, Martinique
+    time) that wait for them. One message per school, director and day,
+    however often it runs. Returns the messages written."""
+    import datetime as dt
+
+    from cms.models import School
+
+    day = day or timezone.localdate() - dt.timedelta(days=1)
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    end = start + dt.timedelta(days=1)
+    written = 0
+    schools = School.objects.filter(director_emails=DirectorEmails.DAILY)
+    for school in schools.prefetch_related("directors"):
+        dossiers = list(
+            Dossier.objects.filter(school=school, state=DossierState.SUBMITTED, validation_required=True,
+                                   validation_role=ValidationRole.DIRECTOR,
+                                   submitted_at__gte=start, submitted_at__lt=end)
+            .select_related("child", "family").order_by("submitted_at", "pk")
+        )
+        if not dossiers:
+            continue
+        lines = [
+            {"reference": d.reference, "child": d.child, "family": d.family, "submitted_at": d.submitted_at,
+             "link": _staff_link(d)}
+            for d in dossiers
+        ]
+        with transaction.atomic():
+            for director in school.directors.all():
+                if not director.is_active:
+                    continue
+                notify(
+                    event=Event.DOSSIERS_DIGEST, recipient=director.email, key=f"digest-{school.pk}-{day:%Y-%m-%d}",
+                    context={"school": school, "day": day, "count": len(lines), "dossiers": lines,
+                             "link": settings.SITE_URL + reverse("workflows_admin:index")},
+                    user=director,
+                )
+                written += 1
+    return written
 
 
 # --- Exports -------------------------------------------------------------------------------------

@@ -11,6 +11,14 @@ def dossiers_remind_waiting() -> None:
     services.dossiers_remind_waiting()
 
 
+@db_periodic_task(crontab(minute="0", hour="11"))  # 07:00 in Martinique (Huey runs in UTC)
+def dossiers_send_digest() -> None:
+    """Daily: yesterday's new dossiers, for the directors who chose a
+    morning summary. Safe to run twice: one message per school, director
+    and day (the outbox's key)."""
+    services.dossiers_send_digest()
+
+
 @db_task(retries=2, retry_delay=30)
 def dossier_export_build(export_id: int) -> None:
     """Build one export's spreadsheet; a finished export is left alone."""

@@ -25,13 +25,13 @@ def _relabel(apps, schema_editor, source, target) -> None:
     stale = ContentType.objects.filter(app_label=target[0], model=target[1]).first()
     if stale is not None:
         # Made early by something that asked for it; nothing can point to it yet.
-        if Page.objects.filter(content_type=stale).exists():
+        if Page.objects.filter(content_type_id=stale.pk).exists():
             raise RuntimeError(f"Pages already use the content type {target}: cannot relabel {source}.")
-        Permission.objects.filter(content_type=stale).delete()
+        Permission.objects.filter(content_type_id=stale.pk).delete()
         stale.delete()
     old.app_label, old.model = target
     old.save(update_fields=["app_label", "model"])
-    for permission in Permission.objects.filter(content_type=old):
+    for permission in Permission.objects.filter(content_type_id=old.pk):
         permission.codename = permission.codename.replace(source[1], target[1])
         permission.save(update_fields=["codename"])
 

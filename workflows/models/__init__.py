@@ -2,10 +2,10 @@
 that go through its stages, and the attestation a confirmation makes."""
 
 from .attestations import Attestation, AttestationSettings
-from .dossiers import Dossier, DossierEvent, DossierExport, DossierProcess, DossierQuerySet
+from .dossiers import Dossier, DossierEvent, DossierExport, DossierProcess
 from .procedures import ProcedurePage
 
 __all__ = [
     "Attestation", "AttestationSettings", "Dossier", "DossierEvent", "DossierExport", "DossierProcess",
-    "DossierQuerySet", "ProcedurePage",
+    "ProcedurePage",
 ]

@@ -18,16 +18,6 @@ from files.storage import private_storage
 from ..constants import DossierAction, DossierState, ExportFormat, ExportStatus, ValidationRole
 
 
-class DossierQuerySet(models.QuerySet):
-    def for_school_staff(self, user):
-        if user.is_superuser:
-            return self
-        return self.filter(school__directors=user)
-
-    def waiting_validation(self):
-        return self.filter(state=DossierState.SUBMITTED)
-
-
 class Dossier(models.Model):
     reference = models.CharField(_("référence"), max_length=20, unique=True, null=True, blank=True)
     submission = models.OneToOneField(
@@ -57,8 +47,6 @@ class Dossier(models.Model):
     # When the family was told of the confirmation (``dossier_confirmation_notify``):
     # the sweep sends what is still untold.
     confirmation_notified_at = models.DateTimeField(_("confirmation envoyée le"), null=True, blank=True)
-
-    objects = DossierQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dossier")
