@@ -50,7 +50,7 @@ def world(db):
     client.force_login(parent)
     response = client.post("/dossiers/commencer/", {"page": page.pk, "child": child.pk})
     assert response.status_code == 302
-    submission = page.submissions.get(child=child)
+    submission = page.dossier_submissions.get(child=child)
     names = sorted({item["name"] for step in submission.definition["steps"] for item in step["items"]
                     if "name" in item})
     public_id = str(submission.public_id)
