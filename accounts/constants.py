@@ -8,6 +8,10 @@ class Role(models.TextChoices):
     EDITOR = "Rédacteurs", _("Rédacteur")
     DIRECTOR = "Directeurs d'école", _("Directeur d'école")
     FINANCE = "Agents financiers", _("Agent financier")
+    # Members of a reviewer group that editors define (a mairie's school
+    # service, a commission…): the workflow keeps this group in step with
+    # the groups' members, so that they reach the workspace, with two-factor.
+    REVIEWER = "Instructeurs", _("Instructeur")
 
 
 class SchoolLevel(models.TextChoices):

@@ -13,16 +13,22 @@ from django.utils import timezone
 
 from accounts.constants import Role
 from cms.school_year import school_year_months
-from workflows.constants import DossierState
+from workflows.constants import DossierState, StageKind
 from workflows.models import Dossier
 from workflows.selectors import StatisticsSection, bars, dossiers_for_staff
+from workflows.stages import stage_of_kind
 
 from . import deadlines
 from .constants import ArrangementStatus, MandateStatus, PaymentMode
 from .models import CardPayment, DirectDebit, Mandate, PaymentArrangement, PaymentSettings, Tariff
 
 def tariffs_for(*, dossier: Dossier) -> QuerySet[Tariff]:
-    return Tariff.objects.filter(school_id=dossier.school_id, school_year=dossier.school_year).order_by("service")
+    """The tariffs a family may choose for this dossier: its school's, for
+    its school year, of the services its procedure's payment stage names."""
+    stage = stage_of_kind(dossier.stages, StageKind.PAYMENT)
+    services = stage.get("services") if stage else []
+    return Tariff.objects.filter(school_id=dossier.school_id, school_year=dossier.school_year,
+                                 service__in=services or []).order_by("service")
 
 
 def first_month_choices(*, dossier: Dossier) -> list[dt.date]:

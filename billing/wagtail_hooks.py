@@ -10,6 +10,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import selectors
 from .admin_urls import urlpatterns
+from .constants import Service
 from .models import Tariff
 
 
@@ -70,3 +71,9 @@ def payment_mode_statistics(dossiers):
     """« Dossiers avec paiement, par mode de paiement » on the workspace's
     statistics (a mode not yet chosen counts too)."""
     return selectors.payment_mode_statistics(dossiers=dossiers)
+
+
+@hooks.register("payment_services")
+def payment_services():
+    """What a procedure's « Paiement » stage may ask the family to pay for."""
+    return Service.choices

@@ -74,7 +74,8 @@ def _text(value: Any) -> str:
     return str(source if source is not None else value).strip()
 
 
-def _condition(value: Any) -> dict | None:
+def condition_from_block(value: Any) -> dict | None:
+    """A condition block's value as the definition keeps it (or None)."""
     if not value:
         return None
     field = _text(value.get("field"))
@@ -119,7 +120,7 @@ def item_from_block(block_type: str, value: Any, key: str) -> Item:
             "name": f"_{key}",
             "label": _text(value.get("text")) if block_type == FieldType.HEADING else "",
             "text": _text(value.get("text")),
-            "condition": _condition(value.get("condition")),
+            "condition": condition_from_block(value.get("condition")),
         }
     label = _text(value.get("label"))
     item: Item = {
@@ -127,7 +128,7 @@ def item_from_block(block_type: str, value: Any, key: str) -> Item:
         "name": clean_name(_text(value.get("name")), label),
         "label": label,
         "help_text": _text(value.get("help_text")),
-        "condition": _condition(value.get("condition")),
+        "condition": condition_from_block(value.get("condition")),
     }
     if block_type == FieldType.GROUP:
         item.update(
@@ -181,7 +182,7 @@ def definition_from_stream(stream: Any) -> Definition:
             {
                 "title": _text(value.get("title")),
                 "intro": _text(value.get("intro")),
-                "condition": _condition(value.get("condition")),
+                "condition": condition_from_block(value.get("condition")),
                 "items": [
                     item_from_block(field.block_type, field.value, f"{index}_{i}")
                     for i, field in enumerate(value.get("fields") or [])
@@ -195,13 +196,19 @@ def definition_from_stream(stream: Any) -> Definition:
 
 def _resolve_condition_labels(definition: Definition) -> None:
     """Editors may name the deciding question by its label: turn it into its name."""
+    conditions = [step.get("condition") for step in definition["steps"]]
+    conditions += [item.get("condition") for item in iter_items(definition)]
+    resolve_condition_labels(conditions, definition)
+
+
+def resolve_condition_labels(conditions, definition: Definition) -> None:
+    """Conditions (of the form, or of a procedure's stages) may name the
+    deciding question by its label: turn it into its name, in place."""
     by_label = {}
     for item in iter_items(definition):
         if is_input(item):
             by_label.setdefault(item["label"].strip().casefold(), item["name"])
     names = {item["name"] for item in iter_items(definition)}
-    conditions = [step.get("condition") for step in definition["steps"]]
-    conditions += [item.get("condition") for item in iter_items(definition)]
     for condition in conditions:
         if condition and condition["field"] not in names:
             condition["field"] = by_label.get(condition["field"].strip().casefold(), condition["field"])
@@ -404,7 +411,8 @@ def _item_problems(item: Item, where: str, *, in_group: bool = False) -> list[st
     return problems
 
 
-def _condition_problem(condition: dict | None, before: dict[str, Item], where: str) -> str | None:
+def condition_problem(condition: dict | None, before: dict[str, Item], where: str) -> str | None:
+    """What is wrong with ``condition`` given the questions it may name (``before``), or None."""
     if not condition:
         return None
     target = before.get(condition.get("field"))
@@ -431,12 +439,12 @@ def definition_problems(definition: Definition) -> list[str]:
         where = _("Étape %(n)s") % {"n": index}
         if not step.get("title"):
             problems.append(_("%(where)s : donnez un titre à l'étape.") % {"where": where})
-        problem = _condition_problem(step.get("condition"), before, where)
+        problem = condition_problem(step.get("condition"), before, where)
         if problem:
             problems.append(problem)
         for item in step.get("items", []):
             problems += _item_problems(item, where)
-            problem = _condition_problem(item.get("condition"), before, where)
+            problem = condition_problem(item.get("condition"), before, where)
             if problem:
                 problems.append(problem)
             if is_input(item):

@@ -198,7 +198,9 @@ def review(request: HttpRequest, public_id) -> HttpResponse:
         except services.SubmissionError as exc:
             error = exc
         else:
-            messages.success(request, _("Dossier déposé. L'école va l'examiner ; vous suivez son avancement ici."))
+            page = submission.page.specific if submission.page_id else None
+            messages.success(request, page.submitted_message(submission.answers) if page is not None
+                             else _("Dossier déposé. Vous suivez son avancement ici."))
             return redirect(_detail_url(submission))
     blockers = services._account_blockers(user=request.user)
     context = {

@@ -67,6 +67,7 @@ def notify(
     about=None,
     family=None,
     attachments: Iterable[tuple[str, bytes, str]] = (),
+    template: tuple[str, str] | None = None,
 ) -> Notification:
     """Store the message for ``event`` in the outbox and deliver it after the
     current transaction commits.
@@ -77,12 +78,16 @@ def notify(
     objects. ``about`` is what the message concerns (a dossier), so that it
     shows in its history; ``family`` (taken from ``user`` when not given)
     makes it show in the family's area. ``attachments`` are
-    ``(filename, content, mimetype)`` triples.
+    ``(filename, content, mimetype)`` triples. ``template`` is a
+    ``(subject, body)`` written for this case (a procedure's own wording):
+    used when it renders, else the editors' template of the event, else the
+    default.
     """
     full_key = f"{event}:{key}:{recipient.lower()}"
     if len(full_key) > 200:
         full_key = f"{event}:{hashlib.sha256(full_key.encode()).hexdigest()}"
-    subject, body, template_error = render_message(event=event, context=build_context(event, context))
+    subject, body, template_error = render_message(event=event, context=build_context(event, context),
+                                                   override=template)
     about_fields = {}
     if about is not None:
         about_fields = {"content_type": ContentType.objects.get_for_model(about), "object_id": str(about.pk)}
@@ -114,16 +119,24 @@ def notify(
     return notification
 
 
-def render_message(*, event: str, context: dict) -> tuple[str, str, str]:
-    """(subject, body, problem with the editors' template). The editors'
-    template is used when it renders; otherwise the default is, and the
-    problem is kept on the row for staff — a broken template never stops a
-    message. A default that fails is a programming error and raises."""
-    template = MessageTemplate.objects.filter(event=event).first()
+def render_message(*, event: str, context: dict, override: tuple[str, str] | None = None) -> tuple[str, str, str]:
+    """(subject, body, problem with the editors' template). The ``override``
+    (a procedure's own wording), then the editors' template of the event,
+    is used when it renders; otherwise the next one is, and the problem is
+    kept on the row for staff — a broken template never stops a message. A
+    default that fails is a programming error and raises."""
     problem = ""
+    if override is not None:
+        try:
+            return rendering.render_subject(override[0], context), rendering.render(override[1], context), ""
+        except Exception as error:  # noqa: BLE001 - any failure of an editor's template falls back
+            problem = str(rendering.problem_from(error))
+            logger.warning("Procedure message for %s failed, the event's template used: %s", event, problem)
+    template = MessageTemplate.objects.filter(event=event).first()
     if template is not None:
         try:
-            return rendering.render_subject(template.subject, context), rendering.render(template.body, context), ""
+            return (rendering.render_subject(template.subject, context), rendering.render(template.body, context),
+                    problem)
         except Exception as error:  # noqa: BLE001 - any failure of an editor's template falls back
             problem = str(rendering.problem_from(error))
             logger.warning("Message template for %s failed, default used: %s", event, problem)

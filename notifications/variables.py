@@ -27,6 +27,10 @@ variable        fields
 ``…_at``        date and time: ``{{ submitted_at|date_fr(heure=True) }}``
 ``comment``,    free text written by staff (may be empty)
 ``reason``
+``procedure``   ``name``, ``school_year`` — the procedure of the dossier
+``answers``     the dossier's answers as text, by question name
+``stage``,      ``title`` — the stage the dossier is at; the one that
+``next_stage``  follows a validation (empty when none)
 =============== ==========================================================
 
 Every event also gets ``site_name`` and ``site_url``. A missing required
@@ -48,6 +52,11 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .constants import Event
+
+
+class FreeFields(dict):
+    """A sample whose keys are not fixed (a dossier's answers, by question
+    name): every key is copied, its value as text."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,25 @@ COMMON = {
     "site_url": Variable(_("L'adresse du portail."), "https://inscrire.example"),
 }
 
-_DOSSIER_SCOPE = {"family": FAMILY, "child": CHILD, "school": SCHOOL, "dossier": DOSSIER, "link": LINK}
+PROCEDURE = Variable(
+    _("La démarche : name (nom), school_year (année scolaire)."),
+    {"name": "Inscriptions scolaires 2026-2027", "school_year": "2026-2027"}, required=False,
+)
+ANSWERS = Variable(
+    _("Les réponses du dossier, en texte, par nom technique de question : {{ answers.allergies }}."),
+    FreeFields({"allergies": "Oui", "commune_adresse": "Sainte-Luce"}), required=False,
+)
+STAGE = Variable(
+    _("L'étape du dossier : title (son titre, par exemple « Inscription en mairie » ; vide sans étape)."),
+    {"title": "Inscription en mairie"}, required=False,
+)
+NEXT_STAGE = Variable(
+    _("L'étape qui suit : title (son titre ; vide quand il n'y en a plus)."), {"title": "Admission par l'école"},
+    required=False,
+)
+
+_DOSSIER_SCOPE = {"family": FAMILY, "child": CHILD, "school": SCHOOL, "dossier": DOSSIER, "link": LINK,
+                  "procedure": PROCEDURE, "answers": ANSWERS, "stage": STAGE}
 
 EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
     Event.ACCOUNT_CONFIRMATION: {
@@ -149,7 +176,7 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
         "due_date": Variable(_("La date limite pour corriger (peut être vide)."), dt.date(2026, 6, 16), required=False),
     },
     Event.DOSSIER_RESUBMITTED: _DOSSIER_SCOPE,
-    Event.DOSSIER_VALIDATED: {**_DOSSIER_SCOPE, "comment": COMMENT},
+    Event.DOSSIER_VALIDATED: {**_DOSSIER_SCOPE, "comment": COMMENT, "next_stage": NEXT_STAGE},
     Event.DOSSIER_REFUSED: {**_DOSSIER_SCOPE, "comment": COMMENT},
     Event.DOSSIER_WITHDRAWN: {**_DOSSIER_SCOPE, "comment": COMMENT},
     Event.DOSSIER_WAITING: {
@@ -217,9 +244,14 @@ def build_context(event: str, context: dict) -> dict:
 
 
 _PLAIN_TYPES = (str, int, float, Decimal, bool, dt.date, type(None))
+MAX_FREE_FIELDS = 500
+MAX_FREE_TEXT = 2000
 
 
 def _project(value, shape):
+    if isinstance(shape, FreeFields):
+        items = list((value or {}).items())[:MAX_FREE_FIELDS] if isinstance(value, dict) else []
+        return FreeFields({str(key): str(_scalar(item))[:MAX_FREE_TEXT] for key, item in items})
     if isinstance(shape, dict):
         if value is None:
             return {field: "" for field in shape}

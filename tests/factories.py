@@ -1,5 +1,7 @@
 """Factories for the small worlds tests build (never for demo data)."""
 
+import uuid
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -98,12 +100,72 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
         )
 
 
+# --- Procedures and their stages ---------------------------------------------------------------
+
+
+def built_in_group(kind: str = "school_directors"):
+    """One of the two built-in reviewer groups (the migration makes them;
+    get_or_create: transactional tests flush them)."""
+    from workflows.models import ReviewerGroup
+
+    names = {"school_directors": "Direction de l'école du dossier", "finance": "Agents financiers"}
+    return ReviewerGroup.objects.get_or_create(kind=kind, defaults={"name": names[kind]})[0]
+
+
+NO_CONDITION = {"field": "", "operator": "equals", "value": ""}
+
+
+def review_block(title: str = "Validation par l'école", *, groups=None, decisions=("validate", "refuse", "correct"),
+                 condition: dict | None = None, routing: str = "school", routing_question: str = "",
+                 fallback=None, delay_days=None) -> dict:
+    """A « Examen » stage as the page editor stores it."""
+    groups = groups or [built_in_group()]
+    return {"type": "review", "value": {
+        "title": title, "groups": [{"type": "item", "value": g.pk, "id": str(uuid.uuid4())} for g in groups], "routing": routing,
+        "routing_question": routing_question, "fallback": fallback.pk if fallback else None,
+        "decisions": list(decisions), "condition": condition or NO_CONDITION, "delay_days": delay_days}}
+
+
+def payment_block(services=("canteen", "after_school", "study", "transport"), title: str = "Paiement") -> dict:
+    return {"type": "payment", "value": {"title": title, "services": list(services), "condition": NO_CONDITION}}
+
+
+def attestation_block(title: str = "", body: str = "", signature: str = "") -> dict:
+    return {"type": "attestation", "value": {"title": title, "body": body, "signature": signature}}
+
+
+def switch_stages(*, validation_required: bool = True, validation_role: str = "director",
+                  corrections_allowed: bool = True, payment_required: bool = False,
+                  attestation_enabled: bool = False) -> list[dict]:
+    """The stages that the procedures' old switches meant (as the 0008
+    migration writes them): most tests need nothing more."""
+    blocks = []
+    if validation_required:
+        decisions = ("validate", "refuse", "correct") if corrections_allowed else ("validate", "refuse")
+        group = built_in_group("finance" if validation_role == "finance" else "school_directors")
+        blocks.append(review_block(groups=[group], decisions=decisions))
+    if payment_required:
+        blocks.append(payment_block())
+    if attestation_enabled:
+        blocks.append(attestation_block())
+    return blocks
+
+
+def _directors_review() -> list[dict]:
+    group = built_in_group()
+    return [{"kind": "review", "title": "Validation par l'école", "condition": None, "groups": [group.pk],
+             "routing": "school", "routing_question": "", "fallback": None,
+             "decisions": ["validate", "refuse", "correct"], "delay_days": None, "group": group.pk, "note": ""}]
+
+
 class DossierFactory(factory.django.DjangoModelFactory):
-    """A dossier row without its process: for lists and counts. Use
-    ``workflows.services.dossier_open`` when the workflow matters."""
+    """A dossier row without its process, at a review by the school's
+    directors: for lists and counts. Use ``workflows.services.dossier_open``
+    when the workflow matters."""
 
     class Meta:
         model = "workflows.Dossier"
+        skip_postgeneration_save = True
 
     submission = factory.SubFactory(SubmissionFactory, submitted=True)
     family = factory.SelfAttribute("submission.family")
@@ -111,6 +173,16 @@ class DossierFactory(factory.django.DjangoModelFactory):
     school = factory.SelfAttribute("submission.school")
     submitted_at = factory.LazyFunction(timezone.now)
     reference = factory.Sequence(lambda n: f"2026-{n:05d}")
+    stages = factory.LazyFunction(_directors_review)
+    review_group = factory.LazyFunction(built_in_group)
+
+    @factory.post_generation
+    def reviewers(self, create, extracted, **kwargs):
+        if create:
+            from workflows.models import DossierReviewer
+
+            for group_id in {s["group"] for s in self.stages if s.get("group")}:
+                DossierReviewer.objects.get_or_create(dossier=self, group_id=group_id)
 
 
 def site_home(*, slug: str, title: str = "Accueil"):

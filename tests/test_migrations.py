@@ -93,13 +93,34 @@ def _old_world(apps) -> dict:
     )
     Attestation.objects.create(dossier=dossier, file="attestations/avant.pdf")
     AttestationSettings.objects.create(title="Attestation de la commune", body="{enfant}", signature="La mairie")
+    # Another child's dossier waits for its director, its process at the old flow's « validate » task.
+    director = User.objects.create(email="direction@example.org", password="!", is_active=True)
+    school.directors.add(director)
+    sister = Child.objects.create(family=family, first_name="Inès", last_name="Joseph",
+                                  birth_date=dt.date(2019, 5, 2))
+    waiting = Dossier.objects.create(
+        submission=Submission.objects.create(
+            page=page, form_title=page.title, family=family, child=sister, school=school, status="submitted",
+            definition={}, answers={}, submitted_at=now, submitted_by=parent),
+        family=family, child=sister, school=school, state="submitted", reference="2026-00002", submitted_at=now,
+        payment_required=False, attestation_enabled=False, corrections_allowed=False,
+    )
+    Process = apps.get_model("viewflow", "Process")
+    Task = apps.get_model("viewflow", "Task")
+    process = Process.objects.create(flow_class="workflows/flows.DossierFlow", status="NEW",
+                                     artifact_content_type=dossier_type, artifact_object_id=waiting.pk)
+    for node, kind, status in (("start", "HUMAN_START", "DONE"), ("needs_validation", "FUNCTION", "DONE"),
+                               ("validate", "HUMAN", "NEW")):
+        Task.objects.create(process=process, flow_task=f"workflows/flows.DossierFlow.{node}", flow_task_type=kind,
+                            status=status, finished=now if status == "DONE" else None)
     told = Notification.objects.create(
         key=f"dossier_confirmed:dossier-{dossier.pk}:confirmed:{parent.email}", event="dossier_confirmed",
         recipient=parent.email, user=parent, family=family, content_type=dossier_type, object_id=str(dossier.pk),
         subject="Inscription confirmée", body_text="…", status="sent", sent_at=now,
     )
     return {"page": page.pk, "form_type": form_type.pk, "revision": revision.pk, "school": school.pk,
-            "family": family.pk, "submission": submission.pk, "dossier": dossier.pk, "told_at": told.created_at}
+            "family": family.pk, "submission": submission.pk, "dossier": dossier.pk, "told_at": told.created_at,
+            "waiting": waiting.pk, "director": director.pk}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -124,13 +145,18 @@ def test_the_moves_between_apps_keep_pages_revisions_dossiers_and_the_outbox():
 
     page = Page.objects.get(pk=world["page"]).specific
     assert isinstance(page, ProcedurePage)
-    assert page.title == "Inscriptions 2026-2027" and page.payment_required and page.attestation_enabled
+    assert page.title == "Inscriptions 2026-2027"
+    # The switches became stages: a review by the school's directors (corrections allowed), the
+    # payment, the attestation — on the page and on its older revision.
+    assert [(s["kind"], s.get("decisions")) for s in page.compiled_stages()] == [
+        ("review", ["validate", "refuse", "correct"]), ("payment", None), ("attestation", None)]
     assert list(page.schools.values_list("pk", flat=True)) == [world["school"]]
     assert [step["title"] for step in page.get_definition()["steps"]] == ["L'enfant"]
     # The content type kept its id, so revisions, log entries and pages still point at it.
     assert ContentType.objects.get_for_model(ProcedurePage).pk == world["form_type"]
     old = Revision.objects.get(pk=world["revision"]).as_object()
     assert isinstance(old, ProcedurePage) and old.intro == "<p>Une révision.</p>"
+    assert [child.block_type for child in old.stages] == ["review", "payment", "attestation"]
     assert set(Permission.objects.filter(content_type_id=world["form_type"]).values_list("codename", flat=True)) >= {
         "add_procedurepage", "change_procedurepage"}
 
@@ -138,9 +164,27 @@ def test_the_moves_between_apps_keep_pages_revisions_dossiers_and_the_outbox():
     assert submission.page.specific == page
     dossier = Dossier.objects.get(pk=world["dossier"])
     assert dossier.submission == submission
+    # A confirmed dossier is past its stages; it kept them, and its school's directors still see it.
+    assert [s["kind"] for s in dossier.stages] == ["review", "payment", "attestation"]
+    assert dossier.stage_index == 3 and dossier.payment_required and dossier.attestation_enabled
+    assert dossier.reviewer_groups.get().kind == "school_directors"
     assert Attestation.objects.get(dossier=dossier).file.name == "attestations/avant.pdf"
     assert AttestationSettings.load().title == "Attestation de la commune"
     notification = Notification.objects.get(object_id=str(dossier.pk))
     assert notification.family_id == world["family"]
     # Already told: the confirmations' sweep will not send it again.
     assert dossier.confirmation_notified_at == world["told_at"]
+
+    # The waiting dossier is at its review by the directors, and its director validates it through
+    # today's flow (its old « validate » task is now the flow's « review »).
+    from django.contrib.auth import get_user_model
+
+    from workflows import services
+
+    waiting = Dossier.objects.get(pk=world["waiting"])
+    assert (waiting.state, waiting.stage_index, waiting.stage_title) == ("submitted", 0, "Validation par l'école")
+    assert waiting.decisions == ["validate", "refuse"]  # corrections were off
+    director = get_user_model().objects.get(pk=world["director"])
+    validated = services.dossier_validate(dossier=waiting, by=director)
+    assert validated.state == "confirmed"
+    assert services.dossier_process(validated).status == "DONE"

@@ -108,8 +108,8 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms) -> dict:
         "documents": documents.values(),
         "previewable": INLINE_TYPES,
         "history": selectors.history(dossier=dossier, include_reads=True),
-        "can_decide": selectors.can_decide(user=request.user, dossier=dossier)
-        and dossier.state == DossierState.SUBMITTED,
+        "can_decide": selectors.may_decide(user=request.user, dossier=dossier),
+        "decisions": dossier.decisions,
         "forms": {
             "validate": forms.get("validate") or DecisionForm(prefix="validate"),
             "refuse": forms.get("refuse") or DecisionForm(prefix="refuse"),
@@ -150,10 +150,15 @@ def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     if decision not in DECISIONS:
         raise Http404
     dossier = _staff_dossier(request, pk)
-    if not selectors.can_decide(user=request.user, dossier=dossier):
-        raise Http404(_("Dossier introuvable."))
-    if decision == "correct" and not dossier.corrections_allowed:
-        messages.error(request, _("Cette démarche ne prévoit pas de demande de compléments."))
+    if dossier.state != DossierState.SUBMITTED:
+        messages.error(request, _("Ce dossier a déjà été traité (état : %(state)s).")
+                       % {"state": dossier.get_state_display()})
+        return redirect("workflows_admin:detail", pk=dossier.pk)
+    if not selectors.may_decide(user=request.user, dossier=dossier):
+        messages.error(request, _("Ce dossier attend l'examen d'un autre groupe : vous ne pouvez pas le décider."))
+        return redirect("workflows_admin:detail", pk=dossier.pk)
+    if decision not in dossier.decisions:
+        messages.error(request, _("Cette étape ne prévoit pas cette décision."))
         return redirect("workflows_admin:detail", pk=dossier.pk)
     form = DecisionForm(request.POST, prefix=decision)
     if form.is_valid():
@@ -195,9 +200,10 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
 @_workspace_only
 def validate_many(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("dossier") if i.isdigit()][:PAGE_SIZE * 4]
+    # Those already decided stay in: each is reported « déjà traité ».
     dossiers = [
         d for d in selectors.dossiers_for_staff(user=request.user).filter(pk__in=ids)
-        if selectors.can_decide(user=request.user, dossier=d)
+        if d.state != DossierState.SUBMITTED or selectors.may_decide(user=request.user, dossier=d)
     ]
     if not dossiers:
         messages.error(request, _("Cochez au moins un dossier que vous pouvez valider."))

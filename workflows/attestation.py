@@ -23,6 +23,7 @@ PLACEHOLDERS = {
     "reference": gettext_lazy("numéro du dossier"),
     "famille": gettext_lazy("nom de la famille"),
     "date": gettext_lazy("date de l'attestation"),
+    "demarche": gettext_lazy("nom de la démarche"),
 }
 
 

@@ -2,11 +2,35 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class ValidationRole(models.TextChoices):
-    """Who validates the dossiers of a procedure."""
+class GroupKind(models.TextChoices):
+    """Who a reviewer group is. Two are built in and resolve per dossier."""
 
-    DIRECTOR = "director", _("La direction de l'école")
-    FINANCE = "finance", _("Un agent financier")
+    MEMBERS = "members", _("Des personnes nommées")
+    SCHOOL_DIRECTORS = "school_directors", _("La direction de l'école du dossier")
+    FINANCE = "finance", _("Les agents financiers")
+
+
+class StageKind(models.TextChoices):
+    """What a stage of a procedure does."""
+
+    REVIEW = "review", _("Examen")
+    PAYMENT = "payment", _("Paiement")
+    ATTESTATION = "attestation", _("Attestation")
+
+
+class Decision(models.TextChoices):
+    """What a review stage may decide."""
+
+    VALIDATE = "validate", _("Valider")
+    REFUSE = "refuse", _("Refuser")
+    CORRECT = "correct", _("Demander des compléments")
+
+
+class Routing(models.TextChoices):
+    """Which of a review stage's groups examines a dossier."""
+
+    SCHOOL = "school", _("Le premier groupe qui couvre l'école du dossier")
+    ANSWER = "answer", _("Le premier groupe qui couvre la commune donnée en réponse à une question")
 
 
 class DossierState(models.TextChoices):

@@ -1,7 +1,8 @@
-"""One flow serves every procedure: its gates read the stages the form page
-chose (copied onto the dossier). Decisions are made by services, which
-record them on the dossier and then complete the waiting task; the flow only
-routes."""
+"""One flow runs every procedure, whatever its stages: the dossier keeps
+its procedure's list of stages and the position it is at; the decisions
+(services) move it and then complete the task that was waiting, and one
+switch sends the process to what the dossier now waits for. Adding a stage
+to a page needs no code and no migration."""
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
@@ -11,7 +12,7 @@ from .constants import DossierState
 from .models import DossierProcess
 
 
-def _state(activation) -> str:
+def _waits_for(activation) -> str:
     return activation.process.dossier.state
 
 
@@ -24,35 +25,22 @@ class DossierFlow(flow.Flow):
 
     process_title = _("Dossier")
 
-    start = flow.StartHandle(this.start_process).Annotation(title=_("Dépôt du dossier")).Next(this.needs_validation)
+    start = flow.StartHandle(this.start_process).Annotation(title=_("Dépôt du dossier")).Next(this.dispatch)
 
-    needs_validation = (
-        flow.If(lambda activation: activation.process.dossier.validation_required)
-        .Annotation(title=_("Validation prévue ?"))
-        .Then(this.validate)
-        .Else(this.needs_payment)
-    )
-
-    validate = flow.Handle().Annotation(title=_("Validation par la structure")).Next(this.route_decision)
-
-    route_decision = (
+    # Where the dossier stands, as the last decision left it: one task a pass.
+    dispatch = (
         flow.Switch()
-        .Annotation(title=_("Décision"))
-        .Case(this.correct, lambda activation: _state(activation) == DossierState.CORRECTION)
-        .Case(this.refused, lambda activation: _state(activation) == DossierState.REFUSED)
-        .Default(this.needs_payment)
+        .Annotation(title=_("Étape suivante"))
+        .Case(this.review, lambda activation: _waits_for(activation) == DossierState.SUBMITTED)
+        .Case(this.correct, lambda activation: _waits_for(activation) == DossierState.CORRECTION)
+        .Case(this.await_payment, lambda activation: _waits_for(activation) == DossierState.AWAITING_PAYMENT)
+        .Case(this.refused, lambda activation: _waits_for(activation) == DossierState.REFUSED)
+        .Default(this.confirmed)
     )
 
-    correct = flow.Handle().Annotation(title=_("Compléments par la famille")).Next(this.validate)
-
-    needs_payment = (
-        flow.If(lambda activation: activation.process.dossier.payment_required)
-        .Annotation(title=_("Paiement prévu ?"))
-        .Then(this.await_payment)
-        .Else(this.confirmed)
-    )
-
-    await_payment = flow.Handle().Annotation(title=_("En attente de paiement")).Next(this.confirmed)
+    review = flow.Handle().Annotation(title=_("Examen")).Next(this.dispatch)
+    correct = flow.Handle().Annotation(title=_("Compléments par la famille")).Next(this.dispatch)
+    await_payment = flow.Handle().Annotation(title=_("En attente de paiement")).Next(this.dispatch)
 
     confirmed = flow.End().Annotation(title=_("Confirmé"))
     refused = flow.End().Annotation(title=_("Refusé"))

@@ -11,49 +11,103 @@ from wagtail import hooks
 from accounts.constants import Role
 from forms.models import Document
 
-from .constants import STAFF_READS, DossierState, ValidationRole
-from .models import Attestation, Dossier, DossierEvent, ProcedurePage
+from .constants import STAFF_READS, DossierState, GroupKind
+from .models import Attestation, Dossier, DossierEvent, DossierReviewer, ProcedurePage
+from .models.reviewers import normalise_commune
+
+
+WORKSPACE_ROLES = (Role.DIRECTOR, Role.FINANCE, Role.REVIEWER)
 
 
 def is_workspace_user(user) -> bool:
-    """Directors and finance agents (and administrators) have a workspace."""
+    """Directors, finance agents, the members of reviewer groups (and
+    administrators) have a workspace."""
     if not (user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
         return True
-    return user.has_role(Role.DIRECTOR) or user.has_role(Role.FINANCE)
+    return any(user.has_role(role) for role in WORKSPACE_ROLES)
+
+
+def _reviewed_by(**group) -> QuerySet:
+    return DossierReviewer.objects.filter(**{f"group__{k}": v for k, v in group.items()}).values("dossier_id")
 
 
 def dossiers_for_staff(*, user) -> QuerySet[Dossier]:
-    """The dossiers a member of staff may see: directors those of their
-    schools; finance agents those whose procedure they validate or that
-    involve a payment; administrators all."""
+    """The dossiers a member of staff may see: those with a stage examined
+    by one of his or her groups, within the group's scope — the directors
+    of the dossier's school (for the schools they direct), the finance
+    agents (who also see every dossier with a payment), a group editors
+    defined; administrators all. Another group's stage of such a dossier is
+    seen read-only (``may_decide`` says who decides)."""
     if not (user.is_authenticated and user.is_active):
         return Dossier.objects.none()
-    base = Dossier.objects.select_related("child", "family", "school", "submission")
+    base = Dossier.objects.select_related("child", "family", "school", "submission", "review_group")
     if user.is_superuser:
         return base
     groups = user.role_names
     scope = Q(pk__in=[])
     if Role.DIRECTOR.value in groups:
-        scope |= Q(school__in=user.directed_schools.values("pk"))
+        scope |= Q(school__in=user.directed_schools.values("pk"),
+                   pk__in=_reviewed_by(kind=GroupKind.SCHOOL_DIRECTORS))
     if Role.FINANCE.value in groups:
-        scope |= Q(payment_required=True) | Q(validation_role=ValidationRole.FINANCE)
+        scope |= Q(payment_required=True) | Q(pk__in=_reviewed_by(kind=GroupKind.FINANCE))
+    if Role.REVIEWER.value in groups:
+        scope |= Q(pk__in=_reviewed_by(members=user))
     return base.filter(scope)
+
+
+def may_decide(*, user, dossier: Dossier) -> bool:
+    """Whether ``user`` takes the decision the dossier waits for now: a
+    member of the group of its current review stage (administrators too)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if dossier.state != DossierState.SUBMITTED or dossier.current_stage is None:
+        return False
+    if user.is_superuser:
+        return True
+    group = dossier.review_group
+    return group is not None and group.has_member(user, school=dossier.school)
+
+
+def dossiers_awaiting(*, user) -> QuerySet[Dossier]:
+    """The dossiers waiting for a decision of one of ``user``'s groups."""
+    scope = dossiers_for_staff(user=user).filter(state=DossierState.SUBMITTED)
+    if user.is_superuser:
+        return scope
+    groups = user.role_names
+    mine = Q(pk__in=[])
+    if Role.DIRECTOR.value in groups:
+        mine |= Q(review_group__kind=GroupKind.SCHOOL_DIRECTORS, school__in=user.directed_schools.values("pk"))
+    if Role.FINANCE.value in groups:
+        mine |= Q(review_group__kind=GroupKind.FINANCE)
+    if Role.REVIEWER.value in groups:
+        mine |= Q(review_group__in=user.reviewer_groups.values("pk"))
+    return scope.filter(mine)
 
 
 def schools_for_staff(*, user) -> QuerySet:
     """The schools whose dossiers ``user`` may see (the workspace's school
-    filter): directors their own; finance agents and administrators all."""
+    filter): directors their own, members of a group its schools and
+    communes; finance agents and administrators all."""
     from cms.models import School
 
     if not (user.is_authenticated and user.is_active):
         return School.objects.none()
     if user.is_superuser or Role.FINANCE.value in user.role_names:
         return School.objects.all()
+    scope = Q(pk__in=[])
     if Role.DIRECTOR.value in user.role_names:
-        return user.directed_schools.all()
-    return School.objects.none()
+        scope |= Q(pk__in=user.directed_schools.values("pk"))
+    if Role.REVIEWER.value in user.role_names:
+        for group in user.reviewer_groups.prefetch_related("schools"):
+            schools, communes = [s.pk for s in group.schools.all()], group.commune_names
+            if not schools and not communes:
+                return School.objects.all()
+            scope |= Q(pk__in=schools)
+            scope |= Q(pk__in=[s.pk for s in School.objects.only("pk", "commune")
+                               if normalise_commune(s.commune) in communes])
+    return School.objects.filter(scope)
 
 
 @dataclass(frozen=True)
@@ -97,14 +151,6 @@ def dossier_for_staff(*, user, pk: int) -> Dossier | None:
     return dossiers_for_staff(user=user).filter(pk=pk).first()
 
 
-def can_decide(*, user, dossier: Dossier) -> bool:
-    if user.is_superuser:
-        return True
-    if dossier.validation_role == ValidationRole.FINANCE:
-        return user.has_role(Role.FINANCE)
-    return dossier.school.directors.filter(pk=user.pk).exists()
-
-
 def document_for(*, user, public_id) -> tuple[Document, Dossier | None] | None:
     """A document of a dossier, for the one rule of who may read it: the
     family that filed it (a draft's documents too), or staff who may see
@@ -143,7 +189,8 @@ def dossier_for_family(*, user, submission) -> Dossier | None:
 
 
 def waiting_count(*, user) -> int:
-    return dossiers_for_staff(user=user).filter(state=DossierState.SUBMITTED).count()
+    """How many dossiers wait for a decision of ``user``'s groups (the dashboard)."""
+    return dossiers_awaiting(user=user).count()
 
 
 def history(*, dossier: Dossier, include_reads: bool) -> QuerySet[DossierEvent]:
@@ -151,6 +198,34 @@ def history(*, dossier: Dossier, include_reads: bool) -> QuerySet[DossierEvent]:
     if not include_reads:
         events = events.exclude(action__in=STAFF_READS)
     return events
+
+
+@dataclass(frozen=True)
+class StageStep:
+    title: str
+    status: str  # « done », « current » or « next »
+    label: str
+
+
+def stage_progress(*, dossier: Dossier) -> list[StageStep]:
+    """The stages the dossier goes through, as the family follows them:
+    those behind it, the one it is at, those to come (a stage whose
+    condition does not hold for its answers is not listed)."""
+    from .stages import WAITING_KINDS, applies
+
+    steps = []
+    answers = dossier.submission.answers
+    closed = dossier.state in (DossierState.REFUSED, DossierState.WITHDRAWN)
+    for index, stage in enumerate(dossier.stages):
+        if stage["kind"] not in WAITING_KINDS or not applies(stage, answers):
+            continue
+        if index < dossier.stage_index or dossier.state == DossierState.CONFIRMED:
+            steps.append(StageStep(stage["title"], "done", str(_("terminée"))))
+        elif index == dossier.stage_index and not closed:
+            steps.append(StageStep(stage["title"], "current", str(_("en cours"))))
+        elif not closed:
+            steps.append(StageStep(stage["title"], "next", str(_("à venir"))))
+    return steps
 
 
 @dataclass(frozen=True)
@@ -167,8 +242,9 @@ def expected_family_action(*, dossier: Dossier | None, submission) -> ExpectedAc
         return ExpectedAction(_("Corriger le dossier et le déposer à nouveau"), "dossiers:detail")
     if dossier.state == DossierState.AWAITING_PAYMENT:
         return ExpectedAction(_("Régler le paiement"), "billing:pay")
-    return ExpectedAction(_("Rien : l'école s'occupe de votre dossier") if dossier.state == DossierState.SUBMITTED
-                          else _("Rien"))
+    if dossier.state == DossierState.SUBMITTED:
+        return ExpectedAction(_("Rien : votre dossier est à l'étape « %(stage)s »") % {"stage": dossier.stage_title})
+    return ExpectedAction(_("Rien"))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,12 @@
-"""Decisions on dossiers. Each one runs under the process lock, checks that
-the dossier is still waiting for it, records the decision and its history
-line, completes the Viewflow task that was waiting, and queues the
-notifications — all in one transaction."""
+"""Decisions on dossiers, and the walk through a procedure's stages.
+
+A dossier keeps its procedure's stages (``workflows.stages``) and the
+position it is at. Each decision runs under the process lock, checks that
+the dossier still waits for it and that the person may take it, records it
+with its history line, moves the dossier to its next stage (skipping those
+whose condition does not hold), completes the Viewflow task that was
+waiting — the flow's one switch then reads where the dossier now is — and
+queues the notifications, all in one transaction."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,13 +23,26 @@ from viewflow.workflow.status import STATUS
 
 from accounts.constants import Role
 from cms.constants import DirectorEmails
+from forms.services import submission_reopen
 from notifications.constants import Event
 from notifications.services import notify
 
-from .constants import FINAL_STATES, DossierAction, DossierState, ValidationRole
-from .attestation import attestation_pdf, render as render_attestation
+from . import stages as stage_rules
+from .attestation import attestation_pdf
+from .attestation import render as render_attestation
+from .constants import FINAL_STATES, Decision, DossierAction, DossierState, GroupKind, StageKind
 from .flows import DossierFlow
-from .models import Attestation, AttestationSettings, Dossier, DossierEvent, DossierProcess
+from .messages import answers_as_text, procedure_template
+from .selectors import may_decide
+from .models import (
+    Attestation,
+    AttestationSettings,
+    Dossier,
+    DossierEvent,
+    DossierProcess,
+    DossierReviewer,
+    ReviewerGroup,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +71,7 @@ def _staff_link(dossier: Dossier) -> str:
 
 
 def _context(dossier: Dossier, link: str, **extra) -> dict:
-    child = dossier.child
+    child, submission = dossier.child, dossier.submission
     return {
         "family": dossier.family,
         "child": {
@@ -68,12 +87,16 @@ def _context(dossier: Dossier, link: str, **extra) -> dict:
             "status": dossier.get_state_display(),
             "submitted_at": dossier.submitted_at,
         },
+        "procedure": {"name": submission.form_title, "school_year": dossier.school_year},
+        "answers": answers_as_text(submission.definition, submission.answers),
+        "stage": {"title": dossier.stage_title},
         "link": link,
         **extra,
     }
 
 
 def _notify_family(dossier: Dossier, event: Event, key: str, *, attachments=(), **extra) -> None:
+    template = procedure_template(page_id=dossier.submission.page_id, event=event)
     for guardian in dossier.family.guardians.filter(is_active=True):
         notify(
             event=event,
@@ -84,19 +107,20 @@ def _notify_family(dossier: Dossier, event: Event, key: str, *, attachments=(), 
             about=dossier,
             family=dossier.family,
             attachments=attachments,
+            template=template,
         )
 
 
-def _validators(dossier: Dossier):
-    from django.contrib.auth import get_user_model
+def _reviewers(dossier: Dossier):
+    """The people who examine the dossier at its current review stage."""
+    if dossier.review_group is None:
+        return get_user_model().objects.none()
+    return dossier.review_group.recipients(school=dossier.school)
 
-    if dossier.validation_role == ValidationRole.FINANCE:
-        return get_user_model().objects.filter(groups__name=Role.FINANCE.value, is_active=True)
-    return dossier.school.directors.filter(is_active=True)
 
-
-def _notify_school(dossier: Dossier, event: Event, key: str, **extra) -> None:
-    for staff in _validators(dossier):
+def _notify_reviewers(dossier: Dossier, event: Event, key: str, *, people=None, **extra) -> None:
+    template = procedure_template(page_id=dossier.submission.page_id, event=event)
+    for staff in people if people is not None else _reviewers(dossier):
         notify(
             event=event,
             recipient=staff.email,
@@ -104,6 +128,7 @@ def _notify_school(dossier: Dossier, event: Event, key: str, **extra) -> None:
             context=_context(dossier, _staff_link(dossier), **extra),
             user=staff,
             about=dossier,
+            template=template,
         )
 
 
@@ -143,7 +168,7 @@ def dossier_process(dossier: Dossier) -> DossierProcess:
 def _complete_waiting_task(dossier: Dossier, node, *, by) -> None:
     """Complete the task ``node`` that the process is waiting on. Called
     under the process lock, after the decision was written on the dossier
-    (the flow's gates read it)."""
+    (the flow's switch reads it)."""
     process = dossier_process(dossier)
     task = process.task_set.filter(flow_task=node, status=STATUS.NEW).first()
     if task is None:
@@ -153,59 +178,146 @@ def _complete_waiting_task(dossier: Dossier, node, *, by) -> None:
     node.run(task)
 
 
-def _decide(dossier: Dossier, *, by, node, allowed: set[str], apply) -> Dossier:
+def _fresh(dossier: Dossier) -> Dossier:
+    return Dossier.objects.select_related("family", "child", "school", "submission", "review_group").get(
+        pk=dossier.pk)
+
+
+def _decide(dossier: Dossier, *, by, node, allowed: set[str], apply, decision: str | None = None) -> Dossier:
     process = dossier_process(dossier)
     with DossierFlow.lock(process.pk):
-        fresh = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=dossier.pk)
+        fresh = _fresh(dossier)
         if fresh.state not in allowed:
             raise DossierAlreadyDecided(
                 _("Ce dossier a déjà été traité (état : %(state)s).") % {"state": fresh.get_state_display()}
             )
+        if decision is not None:
+            _check_reviewer(fresh, by=by, decision=decision)
         apply(fresh)
         fresh.save()
         _complete_waiting_task(fresh, node, by=by)
         return fresh
 
 
+def _check_reviewer(dossier: Dossier, *, by, decision: str) -> None:
+    """Only the group of the stage the dossier is at decides, and only what
+    the stage allows."""
+    if not may_decide(user=by, dossier=dossier):
+        raise DossierError(_("Ce dossier attend l'examen d'un autre groupe : vous ne pouvez pas le décider."))
+    if decision not in dossier.decisions:
+        raise DossierError(_("Cette étape ne prévoit pas cette décision."))
+
+
+# --- Walking the stages ----------------------------------------------------------------------
+
+
+def _groups_of(stages: list[dict]) -> dict[int, ReviewerGroup]:
+    ids = stage_rules.group_ids(stages)
+    return {g.pk: g for g in ReviewerGroup.objects.filter(pk__in=ids).prefetch_related("schools")} if ids else {}
+
+
+def _route_reviews(dossier: Dossier) -> None:
+    """Resolve, for the dossier's school and answers, the group of every
+    review stage, and keep who may see the dossier (``DossierReviewer``)."""
+    stages, answers = dossier.stages, dossier.submission.answers
+    groups = _groups_of(stages)
+    for stage in stages:
+        if stage["kind"] == StageKind.REVIEW:
+            stage["group"], stage["note"] = stage_rules.route(stage, school=dossier.school, answers=answers,
+                                                              groups=groups)
+    wanted = {s["group"] for s in stages if s["kind"] == StageKind.REVIEW and s.get("group")}
+    DossierReviewer.objects.filter(dossier=dossier).exclude(group_id__in=wanted).delete()
+    have = set(DossierReviewer.objects.filter(dossier=dossier).values_list("group_id", flat=True))
+    DossierReviewer.objects.bulk_create([DossierReviewer(dossier=dossier, group_id=g) for g in wanted - have])
+
+
+def _enter(dossier: Dossier, index: int | None, *, now) -> None:
+    """Put the dossier at stage ``index`` (None: past the last one, so
+    confirmed), with the state that stage waits in. Not saved."""
+    dossier.stage_started_at = now
+    dossier.reminded_at = None
+    if index is None:
+        dossier.stage_index = len(dossier.stages)
+        dossier.review_group = None
+        dossier.routing_note = ""
+        dossier.state = DossierState.CONFIRMED
+        dossier.confirmed_at = dossier.closed_at = now
+        return
+    stage = dossier.stages[index]
+    dossier.stage_index = index
+    if stage["kind"] == StageKind.REVIEW:
+        dossier.state = DossierState.SUBMITTED
+        dossier.review_group_id = stage.get("group")
+        dossier.routing_note = stage.get("note", "")
+    else:
+        dossier.state = DossierState.AWAITING_PAYMENT
+        dossier.review_group = None
+        dossier.routing_note = ""
+
+
+def _next_index(dossier: Dossier) -> int | None:
+    return stage_rules.next_stage(dossier.stages, dossier.submission.answers, after=dossier.stage_index)
+
+
+def _after_entering(dossier: Dossier, *, by, event_key: str) -> None:
+    """What follows the arrival at a stage: the reviewers are told there is
+    a dossier for them (unless their school chose the morning summary),
+    and a confirmed dossier gets its confirmation."""
+    if dossier.state == DossierState.CONFIRMED:
+        _confirmed(dossier, by=by)
+        return
+    if dossier.state == DossierState.SUBMITTED:
+        group = dossier.review_group
+        if group is not None and group.kind == GroupKind.SCHOOL_DIRECTORS \
+                and dossier.school.director_emails == DirectorEmails.DAILY:
+            return  # told in the morning summary (dossiers_send_digest)
+        _notify_reviewers(dossier, Event.DOSSIER_SUBMITTED_DIRECTORS, f"{event_key}-stage-{dossier.stage_index}")
+
+
+def _default_stages() -> list[dict]:
+    """A dossier whose procedure page is gone is examined by its school's
+    directors, who may validate, refuse or ask for corrections."""
+    directors, _created = ReviewerGroup.objects.get_or_create(
+        kind=GroupKind.SCHOOL_DIRECTORS, defaults={"name": _("Direction de l'école du dossier")})
+    return [{"kind": StageKind.REVIEW.value, "title": _("Validation par l'école"), "condition": None,
+             "groups": [directors.pk], "routing": "school", "routing_question": "", "fallback": None,
+             "decisions": list(Decision.values), "delay_days": None}]
+
+
 def dossier_open(*, submission) -> Dossier:
     """Create the dossier of a submission that was just submitted (or take
-    back one that was sent back for corrections) and start its process."""
+    back one that was sent back for corrections) and start its process at
+    its first stage."""
     existing = Dossier.objects.filter(submission=submission).first()
     if existing is not None:
         return dossier_resubmit(dossier=existing, by=submission.submitted_by)
 
     page = submission.page.specific if submission.page_id else None
     now = timezone.now()
+    stages = page.compiled_stages() if page is not None else _default_stages()
     dossier = Dossier(
         submission=submission,
         family=submission.family,
         child=submission.child,
         school=submission.school,
         submitted_at=submission.submitted_at or now,
+        stages=stages,
+        payment_required=stage_rules.stage_of_kind(stages, StageKind.PAYMENT) is not None,
+        attestation_enabled=stage_rules.stage_of_kind(stages, StageKind.ATTESTATION) is not None,
     )
-    if page is not None:
-        for stage in ("validation_required", "validation_role", "corrections_allowed", "payment_required",
-                      "attestation_enabled"):
-            setattr(dossier, stage, getattr(page, stage))
-    if not dossier.validation_required:
-        dossier.state = DossierState.AWAITING_PAYMENT if dossier.payment_required else DossierState.CONFIRMED
-        dossier.decided_at = now
-        if dossier.state == DossierState.CONFIRMED:
-            dossier.confirmed_at = dossier.closed_at = now
     dossier.save()
     dossier.reference = f"{timezone.localtime(dossier.submitted_at):%Y}-{dossier.pk:05d}"
-    dossier.save(update_fields=["reference"])
+    _route_reviews(dossier)
+    _enter(dossier, stage_rules.next_stage(stages, submission.answers, after=-1), now=now)
+    if dossier.state != DossierState.SUBMITTED:
+        dossier.decided_at = now
+    dossier.save()
 
     _record(dossier, DossierAction.SUBMITTED, by=submission.submitted_by)
     DossierFlow.start.run(dossier=dossier)
 
     _notify_family(dossier, Event.DOSSIER_SUBMITTED, "submitted")
-    if dossier.validation_required and (dossier.validation_role != ValidationRole.DIRECTOR
-                                        or dossier.school.director_emails == DirectorEmails.EACH):
-        # Directors who chose the morning summary hear of it in dossiers_send_digest.
-        _notify_school(dossier, Event.DOSSIER_SUBMITTED_DIRECTORS, "submitted")
-    if dossier.state == DossierState.CONFIRMED:
-        _confirmed(dossier, by=None)
+    _after_entering(dossier, by=None, event_key="submitted")
     return dossier
 
 
@@ -256,7 +368,10 @@ def attestation_make(*, dossier: Dossier) -> Attestation | None:
     existing = Attestation.objects.filter(dossier=dossier).first()
     if existing is not None:
         return existing
-    template = AttestationSettings.load()
+    portal = AttestationSettings.load()
+    own = stage_rules.stage_of_kind(dossier.stages, StageKind.ATTESTATION) or {}
+    title, body = own.get("title") or portal.title, own.get("body") or portal.body
+    signature = own.get("signature") or portal.signature
     child = dossier.child
     values = {
         "enfant": f"{child.first_name} {child.last_name}",
@@ -267,9 +382,10 @@ def attestation_make(*, dossier: Dossier) -> Attestation | None:
         "reference": dossier.reference,
         "famille": dossier.family.name,
         "date": formats.date_format(timezone.localdate(), "j F Y"),
+        "demarche": dossier.submission.form_title,
     }
-    content = attestation_pdf(title=template.title, body=render_attestation(template.body, values),
-                              signature=template.signature, school_name=dossier.school.name)
+    content = attestation_pdf(title=title, body=render_attestation(body, values), signature=signature,
+                              school_name=dossier.school.name)
     made = Attestation(dossier=dossier)
     made.file.save("attestation.pdf", ContentFile(content), save=False)
     try:
@@ -315,19 +431,25 @@ def dossier_confirmations_sweep(*, older_than: timedelta = timedelta(minutes=10)
 
 
 def dossier_validate(*, dossier: Dossier, by, comment: str = "") -> Dossier:
+    """The group of the current review stage validates it: the dossier
+    moves to its next stage — another review, the payment — or, with none
+    left, is confirmed."""
+    done = {}
+
     def apply(d: Dossier) -> None:
         now = timezone.now()
-        d.decided_at = now
-        d.state = DossierState.AWAITING_PAYMENT if d.payment_required else DossierState.CONFIRMED
-        if d.state == DossierState.CONFIRMED:
-            d.confirmed_at = d.closed_at = now
+        done["stage"] = d.current_stage["title"]
+        _enter(d, _next_index(d), now=now)
+        if d.state != DossierState.SUBMITTED:
+            d.decided_at = now
 
     with transaction.atomic():
-        dossier = _decide(dossier, by=by, node=DossierFlow.validate, allowed={DossierState.SUBMITTED}, apply=apply)
+        dossier = _decide(dossier, by=by, node=DossierFlow.review, allowed={DossierState.SUBMITTED}, apply=apply,
+                          decision=Decision.VALIDATE)
         _record(dossier, DossierAction.VALIDATED, by=by, comment=comment, from_school=True)
-        _notify_family(dossier, Event.DOSSIER_VALIDATED, "validated", comment=comment)
-        if dossier.state == DossierState.CONFIRMED:
-            _confirmed(dossier, by=by)
+        _notify_family(dossier, Event.DOSSIER_VALIDATED, f"validated-{dossier.stage_index}", comment=comment,
+                       stage={"title": done["stage"]}, next_stage={"title": dossier.stage_title})
+        _after_entering(dossier, by=by, event_key="validated")
     return dossier
 
 
@@ -341,7 +463,8 @@ def dossier_refuse(*, dossier: Dossier, by, reason: str) -> Dossier:
         d.decided_at = d.closed_at = timezone.now()
 
     with transaction.atomic():
-        dossier = _decide(dossier, by=by, node=DossierFlow.validate, allowed={DossierState.SUBMITTED}, apply=apply)
+        dossier = _decide(dossier, by=by, node=DossierFlow.review, allowed={DossierState.SUBMITTED}, apply=apply,
+                          decision=Decision.REFUSE)
         _record(dossier, DossierAction.REFUSED, by=by, comment=reason, from_school=True)
         _notify_family(dossier, Event.DOSSIER_REFUSED, "refused", comment=reason)
     return dossier
@@ -351,16 +474,13 @@ def dossier_request_correction(*, dossier: Dossier, by, message: str) -> Dossier
     message = (message or "").strip()
     if not message:
         raise DossierError(_("Précisez ce que la famille doit corriger ou compléter."))
-    if not dossier.corrections_allowed:
-        raise DossierError(_("Cette démarche ne prévoit pas de demande de compléments."))
-
-    from forms.services import submission_reopen
 
     def apply(d: Dossier) -> None:
         d.state = DossierState.CORRECTION
 
     with transaction.atomic():
-        dossier = _decide(dossier, by=by, node=DossierFlow.validate, allowed={DossierState.SUBMITTED}, apply=apply)
+        dossier = _decide(dossier, by=by, node=DossierFlow.review, allowed={DossierState.SUBMITTED}, apply=apply,
+                          decision=Decision.CORRECT)
         submission_reopen(submission=dossier.submission)
         event = _record(dossier, DossierAction.CORRECTION_REQUESTED, by=by, comment=message, from_school=True)
         _notify_family(
@@ -370,17 +490,18 @@ def dossier_request_correction(*, dossier: Dossier, by, message: str) -> Dossier
 
 
 def dossier_resubmit(*, dossier: Dossier, by) -> Dossier:
-    """The family corrected its dossier and submitted it again."""
+    """The family corrected its dossier and submitted it again: back to the
+    review that asked, routed again on the new answers."""
 
     def apply(d: Dossier) -> None:
-        d.state = DossierState.SUBMITTED
         d.submitted_at = timezone.now()
-        d.reminded_at = None
+        _route_reviews(d)
+        _enter(d, d.stage_index, now=d.submitted_at)
 
     with transaction.atomic():
         dossier = _decide(dossier, by=by, node=DossierFlow.correct, allowed={DossierState.CORRECTION}, apply=apply)
         event = _record(dossier, DossierAction.RESUBMITTED, by=by)
-        _notify_school(dossier, Event.DOSSIER_RESUBMITTED, f"resubmitted-{event.pk}")
+        _notify_reviewers(dossier, Event.DOSSIER_RESUBMITTED, f"resubmitted-{event.pk}")
     return dossier
 
 
@@ -390,7 +511,7 @@ def dossier_withdraw(*, dossier: Dossier, by, reason: str = "") -> Dossier:
         raise DossierError(_("Ce dossier n'appartient pas à votre famille."))
     process = dossier_process(dossier)
     with transaction.atomic(), DossierFlow.lock(process.pk):
-        fresh = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=dossier.pk)
+        fresh = _fresh(dossier)
         if fresh.state in FINAL_STATES:
             raise DossierAlreadyDecided(
                 _("Ce dossier ne peut plus être retiré (état : %(state)s).") % {"state": fresh.get_state_display()}
@@ -405,29 +526,29 @@ def dossier_withdraw(*, dossier: Dossier, by, reason: str = "") -> Dossier:
 
 
 def dossier_payment_settled(*, dossier: Dossier, by) -> Dossier:
-    """The payment condition is met: the dossier is confirmed. Normally the
-    process waits on its payment task; after a rejected debit the process
-    has already ended, and the dossier is confirmed again under the same
-    lock."""
+    """The payment stage's condition is met: the dossier moves on (to the
+    stages after it, or confirmed). Normally the process waits on its
+    payment task; after a rejected debit the process has already ended,
+    and the dossier is confirmed again under the same lock."""
     process = dossier_process(dossier)
     if process.task_set.filter(flow_task=DossierFlow.await_payment, status=STATUS.NEW).exists():
 
         def apply(d: Dossier) -> None:
-            d.state = DossierState.CONFIRMED
-            d.confirmed_at = d.closed_at = timezone.now()
+            _enter(d, _next_index(d), now=timezone.now())
 
         with transaction.atomic():
             dossier = _decide(
                 dossier, by=by, node=DossierFlow.await_payment, allowed={DossierState.AWAITING_PAYMENT}, apply=apply
             )
             _record(dossier, DossierAction.PAYMENT_SETTLED, by=by, from_school=True)
-            _confirmed(dossier, by=by)
+            _after_entering(dossier, by=by, event_key="paid")
         return dossier
     with transaction.atomic(), DossierFlow.lock(process.pk):
-        fresh = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=dossier.pk)
+        fresh = _fresh(dossier)
         if fresh.state != DossierState.AWAITING_PAYMENT:
             raise DossierAlreadyDecided(_("Ce dossier est déjà réglé."))
         fresh.state = DossierState.CONFIRMED
+        fresh.stage_index = len(fresh.stages)
         fresh.confirmed_at = fresh.closed_at = timezone.now()
         fresh.save()
         _record(fresh, DossierAction.PAYMENT_SETTLED, by=by, from_school=True)
@@ -440,9 +561,11 @@ def dossier_payment_rejected(*, dossier: Dossier, by, comment: str) -> Dossier:
     waits for payment again. The process has ended; the dossier carries on."""
     process = dossier_process(dossier)
     with transaction.atomic(), DossierFlow.lock(process.pk):
-        fresh = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=dossier.pk)
+        fresh = _fresh(dossier)
         if fresh.state == DossierState.CONFIRMED:
+            payment = next((i for i, s in enumerate(fresh.stages) if s["kind"] == StageKind.PAYMENT), None)
             fresh.state = DossierState.AWAITING_PAYMENT
+            fresh.stage_index = payment if payment is not None else fresh.stage_index
             fresh.confirmed_at = fresh.closed_at = None
             fresh.save()
         _record(fresh, DossierAction.PAYMENT_REJECTED, by=by, comment=comment, from_school=True)
@@ -477,36 +600,33 @@ def dossiers_validate_many(*, dossiers, by) -> tuple[list[Dossier], list[tuple[D
 
 
 def dossiers_remind_waiting(*, now=None) -> int:
-    """Flag to the school the dossiers that wait for validation longer than
-    the school's limit; once per limit period, whatever how often it runs."""
-    from django.db.models import Q
-
-    from cms.models import School
-
+    """Flag to its group the dossiers that wait at a review stage longer
+    than the stage's time limit (the school's « délai de validation » when
+    the stage sets none); once per limit period, however often it runs."""
     now = now or timezone.now()
-    limits = Q(pk__in=[])
-    for school_id, days in School.objects.filter(
-        dossiers__state=DossierState.SUBMITTED
-    ).values_list("pk", "validation_delay_days").distinct():
-        threshold = now - timedelta(days=days)
-        limits |= Q(school_id=school_id, submitted_at__lte=threshold) & (
-            Q(reminded_at__isnull=True) | Q(reminded_at__lte=threshold)
-        )
     due = (
-        Dossier.objects.filter(state=DossierState.SUBMITTED, validation_required=True)
-        .filter(limits)
-        .select_related("family", "child", "school", "submission")
+        Dossier.objects.filter(state=DossierState.SUBMITTED, reviewer_groups__isnull=False)
+        .distinct()
+        .select_related("family", "child", "school", "submission", "review_group")
     )
     count = 0
-    for dossier in due:
+    for dossier in due.iterator():
+        stage = dossier.current_stage
+        if stage is None or stage["kind"] != StageKind.REVIEW:
+            continue
+        days = stage.get("delay_days") or dossier.school.validation_delay_days
+        started = dossier.stage_started_at or dossier.submitted_at
+        threshold = now - timedelta(days=days)
+        if started > threshold or (dossier.reminded_at is not None and dossier.reminded_at > threshold):
+            continue
         with transaction.atomic():
             claimed = Dossier.objects.filter(pk=dossier.pk, reminded_at=dossier.reminded_at).update(reminded_at=now)
             if not claimed:
                 continue  # another run took it
-            days = (now - dossier.submitted_at).days
+            waited = (now - started).days
             _record(dossier, DossierAction.REMINDER, by=None, from_school=True,
-                    comment=_("En attente depuis %(days)d jours.") % {"days": days})
-            _notify_school(dossier, Event.DOSSIER_WAITING, f"waiting-{now:%Y-%m-%d}", days_waiting=days)
+                    comment=_("En attente depuis %(days)d jours.") % {"days": waited})
+            _notify_reviewers(dossier, Event.DOSSIER_WAITING, f"waiting-{now:%Y-%m-%d}", days_waiting=waited)
             count += 1
     return count
 
@@ -527,8 +647,8 @@ def dossiers_send_digest(*, day=None) -> int:
     schools = School.objects.filter(director_emails=DirectorEmails.DAILY)
     for school in schools.prefetch_related("directors"):
         dossiers = list(
-            Dossier.objects.filter(school=school, state=DossierState.SUBMITTED, validation_required=True,
-                                   validation_role=ValidationRole.DIRECTOR,
+            Dossier.objects.filter(school=school, state=DossierState.SUBMITTED,
+                                   review_group__kind=GroupKind.SCHOOL_DIRECTORS,
                                    submitted_at__gte=start, submitted_at__lt=end)
             .select_related("child", "family").order_by("submitted_at", "pk")
         )
@@ -551,6 +671,24 @@ def dossiers_send_digest(*, day=None) -> int:
                 )
                 written += 1
     return written
+
+
+# --- Reviewer groups ------------------------------------------------------------------------------
+
+
+def reviewer_access_sync() -> int:
+    """The members of the editors' reviewer groups, and only they, hold the
+    « Instructeurs » role: the workspace in the admin, with two-factor
+    sign-in like all staff. Returns how many people changed."""
+    from django.contrib.auth.models import Group
+
+    role, _created = Group.objects.get_or_create(name=Role.REVIEWER.value)
+    members = set(get_user_model().objects.filter(reviewer_groups__kind=GroupKind.MEMBERS)
+                  .values_list("pk", flat=True))
+    current = set(role.user_set.values_list("pk", flat=True))
+    role.user_set.add(*(members - current))
+    role.user_set.remove(*(current - members))
+    return len(members ^ current)
 
 
 # --- Exports -------------------------------------------------------------------------------------

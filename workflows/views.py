@@ -59,6 +59,7 @@ def _page(request: HttpRequest, dossier, *, message_form=None, withdraw_form=Non
             "submission": dossier.submission,
             "history": selectors.history(dossier=dossier, include_reads=False),
             "expected": selectors.expected_family_action(dossier=dossier, submission=dossier.submission),
+            "stages": selectors.stage_progress(dossier=dossier),
             "notifications": notifications_for(about=dossier).filter(family_id=dossier.family_id),
             "can_withdraw": dossier.state not in FINAL_STATES,
             "message_form": message_form or FamilyMessageForm(),

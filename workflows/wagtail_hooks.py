@@ -1,13 +1,20 @@
-"""The directors' and finance agents' workspace, in the Wagtail admin."""
+"""The reviewers' workspace in the Wagtail admin, and the reviewer groups
+editors manage there."""
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import include, path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import selectors
+from . import selectors, services
 from .admin_urls import urlpatterns
+from .models import ReviewerGroup
 
 
 @hooks.register("register_admin_urls")
@@ -53,3 +60,39 @@ class WaitingDossiersPanel(Component):
 def add_waiting_dossiers_panel(request, panels):
     if selectors.is_workspace_user(request.user):
         panels.insert(0, WaitingDossiersPanel(selectors.waiting_count(user=request.user)))
+
+
+# --- Reviewer groups ---------------------------------------------------------------------------
+
+
+class ReviewerGroupViewSet(SnippetViewSet):
+    model = ReviewerGroup
+    icon = "group"
+    menu_label = _("Groupes d'instruction")
+    menu_order = 205
+    add_to_admin_menu = True
+    list_display = ["name", "kind", "communes"]
+    search_fields = ["name"]
+
+
+register_snippet(ReviewerGroupViewSet)
+
+
+def _sync_access(request, instance=None, instances=None):
+    if isinstance(instance, ReviewerGroup) or (instances and isinstance(instances[0], ReviewerGroup)):
+        services.reviewer_access_sync()
+
+
+hooks.register("after_create_snippet", _sync_access)
+hooks.register("after_edit_snippet", _sync_access)
+hooks.register("after_delete_snippet", lambda request, instances: _sync_access(request, instances=instances))
+
+
+@hooks.register("before_delete_snippet")
+def keep_built_in_groups(request, instances):
+    """The two built-in groups resolve per dossier and every procedure may
+    name them: they stay."""
+    if request.method == "POST" and any(isinstance(i, ReviewerGroup) and i.is_built_in for i in instances):
+        messages.error(request, gettext("Ce groupe est prédéfini : il ne peut pas être supprimé."))
+        return redirect("wagtailsnippets_workflows_reviewergroup:list")
+    return None

@@ -56,6 +56,11 @@ def enrolment_steps() -> list[dict]:
             _q("text", "Commune de naissance", "commune_naissance", required=False),
             _q("choice", "Niveau demandé à la rentrée 2026", "niveau", prefill="child.level",
                choices="\n".join(LEVELS), widget="select"),
+            _q("yesno", "Demandez-vous une école hors de votre secteur (dérogation) ?", "derogation",
+               help_text="L'école de secteur dépend de votre adresse. Une dérogation est examinée par une "
+                         "commission."),
+            _q("textarea", "Motif de la demande de dérogation", "derogation_motif", condition=_when("derogation"),
+               help_text="Par exemple : un frère ou une sœur dans cette école, le lieu de travail d'un parent."),
         ]),
         _step("Responsables légaux", "", [
             _heading("Responsable 1"),
@@ -122,7 +127,52 @@ def enrolment_steps() -> list[dict]:
     ]
 
 
-def load_enrolment_form(*, home, report):
+def _id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def review(title: str, groups, *, decisions=("validate", "refuse", "correct"), routing: str = "school",
+           routing_question: str = "", fallback=None, condition: dict | None = None, delay_days=None) -> dict:
+    """An « Examen » stage as the page editor stores it."""
+    return {"type": "review", "id": _id(), "value": {
+        "title": title, "groups": [{"type": "item", "id": _id(), "value": g.pk} for g in groups],
+        "routing": routing, "routing_question": routing_question, "fallback": fallback.pk if fallback else None,
+        "decisions": list(decisions), "condition": condition or ALWAYS, "delay_days": delay_days}}
+
+
+def payment(services, title: str = "Paiement") -> dict:
+    return {"type": "payment", "id": _id(), "value": {"title": title, "services": list(services),
+                                                      "condition": ALWAYS}}
+
+
+def attestation(title: str = "", body: str = "") -> dict:
+    return {"type": "attestation", "id": _id(), "value": {"title": title, "body": body, "signature": ""}}
+
+
+def enrolment_stages(groups) -> list[dict]:
+    """The enrolment as a mairie runs it: the mairie of the family's commune
+    enrols the child, the commission decides on a request for a school
+    outside the sector, the director admits the child; then the payment
+    and the attestation."""
+    from workflows.constants import GroupKind
+
+    from .reviewers import COMMISSION, built_in
+
+    mairies = [g for name, g in groups.items() if name.startswith("Service scolaire")]
+    return [
+        review("Inscription en mairie", mairies, routing="answer", routing_question="commune",
+               fallback=groups[COMMISSION], delay_days=7),
+        review("Demande de dérogation", [groups[COMMISSION]], decisions=("validate", "refuse"),
+               condition=_when("derogation"), delay_days=21),
+        review("Admission par l'école", [built_in(GroupKind.SCHOOL_DIRECTORS)]),
+        payment(["canteen", "after_school", "study"]),
+        attestation(),
+    ]
+
+
+def load_enrolment_form(*, home, groups, report):
     from workflows.models import ProcedurePage
 
     page = ProcedurePage.objects.child_of(home).filter(slug=SLUG).first()
@@ -135,12 +185,11 @@ def load_enrolment_form(*, home, report):
               "Préparez l'acte de naissance, un justificatif de domicile et le carnet de vaccination.</p>",
         before_opening_text="<p>Préparez dès maintenant les documents demandés.</p>",
         after_closing_text="<p>Pour une inscription tardive, contactez directement l'école.</p>",
-        confirmation_text="<p>Votre dossier est déposé. La direction de l'école l'examine et vous "
-                          "répond ici ; elle peut vous demander un complément.</p>",
+        confirmation_text="<p>Votre dossier est déposé. La mairie de votre commune l'examine d'abord, "
+                          "puis l'école admet votre enfant ; chacune peut vous demander un complément. "
+                          "Vous suivez chaque étape ici.</p>",
         form=enrolment_steps(),
-        # Every stage: validation by the school, corrections, payment, attestation.
-        payment_required=True,
-        attestation_enabled=True,
+        stages=enrolment_stages(groups),
     )
     problems = definition_problems(page.get_definition())
     if problems:  # a broken demo must fail loudly, not ship

@@ -11,7 +11,9 @@ from wagtail.models import Page, Site
 from accounts.constants import Role
 from cms.models import HelpIndexPage, HelpPage, HomePage, School
 
-from . import consents, content, enrolment, procedures, payments
+from workflows.services import reviewer_access_sync
+
+from . import consents, content, enrolment, payments, procedures, reviewers
 
 
 @dataclass
@@ -107,7 +109,7 @@ def _user(report: DemoReport, role_label: str, email: str, first: str, last: str
     return user
 
 
-def _users(schools: dict[str, School], report: DemoReport) -> None:
+def _users(schools: dict[str, School], report: DemoReport) -> dict:
     d = content.DEMO_DOMAIN
     _user(report, "administrateur", f"admin@{d}", "Alice", "Admin", superuser=True)
     _user(report, "rédacteur", f"redaction@{d}", "Rose", "Rédactrice", group=Role.EDITOR)
@@ -116,9 +118,15 @@ def _users(schools: dict[str, School], report: DemoReport) -> None:
                          school.commune, group=Role.DIRECTOR)
         school.directors.add(director)
     _user(report, "agent financier", f"finance@{d}", "Fabrice", "Finance", group=Role.FINANCE)
+    groups = reviewers.load_reviewer_groups(
+        schools=schools, report=report,
+        make_user=lambda role, email, first, last: _user(report, role, email, first, last),
+    )
+    reviewer_access_sync()  # the groups' members reach the workspace (« Instructeurs »)
     parent = _user(report, "parent", f"parent@{d}", "Marie", "Joseph")
     if parent.family_id is None:
         _demo_family(parent, schools["sainte-luce-maternelle"], report)
+    return groups
 
 
 def _demo_family(parent, school: School, report: DemoReport) -> None:
@@ -150,9 +158,10 @@ def load_demo() -> DemoReport:
     home = _home(report)
     _help_pages(home, report)
     schools = _schools(report)
-    _users(schools, report)
-    enrolment.load_enrolment_form(home=home, report=report)
-    procedures.load_after_school_form(home=home, report=report)
+    groups = _users(schools, report)
+    enrolment.load_enrolment_form(home=home, groups=groups, report=report)
+    procedures.load_after_school_form(home=home, groups=groups, report=report)
+    procedures.load_canteen_form(home=home, report=report)
     consents.load_consents(home=home, schools=schools, report=report)
     payments.load_payments(report=report)
     return report

@@ -105,12 +105,21 @@ def test_public_pages_are_in_french_with_an_accessible_layout(client, demo):
 
 
 @pytest.mark.django_db
-def test_demo_has_the_enrolment_with_every_stage_and_a_simpler_procedure_built_in_the_cms(client, demo):
+def test_demo_has_three_procedures_composed_of_stages_in_the_cms(client, demo):
+    """The enrolment as a mairie runs it (mairie → dérogation when asked →
+    school → payment → attestation), after-school care with one review by
+    the after-school service, the canteen with no review — only their
+    pages' stages differ."""
     from workflows.models import ProcedurePage
 
-    enrolment = ProcedurePage.objects.get(slug="inscription-2026-2027")
-    stages = ("validation_required", "corrections_allowed", "payment_required", "attestation_enabled")
-    assert [getattr(enrolment, s) for s in stages] == [True, True, True, True]
-    after_school = ProcedurePage.objects.get(slug="periscolaire-2026-2027")
-    assert [getattr(after_school, s) for s in stages] == [True, False, False, False]
-    assert client.get(after_school.url).status_code == 200
+    def shape(slug):
+        page = ProcedurePage.objects.get(slug=slug)
+        assert client.get(page.url).status_code == 200
+        return [(s["kind"], s["title"]) for s in page.compiled_stages()]
+
+    assert shape("inscription-2026-2027") == [
+        ("review", "Inscription en mairie"), ("review", "Demande de dérogation"),
+        ("review", "Admission par l'école"), ("payment", "Paiement"), ("attestation", ""),
+    ]
+    assert shape("periscolaire-2026-2027") == [("review", "Validation par le service périscolaire")]
+    assert shape("restauration-scolaire-2026-2027") == [("payment", "Paiement de la cantine")]

@@ -86,7 +86,18 @@ def other_family(school):
     return family, child, user
 
 
+SWITCHES = ("validation_required", "validation_role", "corrections_allowed", "payment_required", "attestation_enabled")
+
+
 def make_page(home, steps, *, slug="inscription", **fields) -> ProcedurePage:
+    """A published procedure page. Its stages are ``stages=`` (blocks), or
+    what the old switches say (``payment_required=True``…), or by default a
+    review by the school's directors."""
+    from tests.factories import switch_stages
+
+    switches = {name: fields.pop(name) for name in SWITCHES if name in fields}
+    if "stages" not in fields:
+        fields["stages"] = switch_stages(**switches)
     page = ProcedurePage(title=fields.pop("title", "Inscription test"), slug=slug, form=steps, **fields)
     home.add_child(instance=page)
     page.save_revision().publish()

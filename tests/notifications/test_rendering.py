@@ -74,7 +74,7 @@ def test_a_syntax_error_is_reported_at_its_line():
 
 def test_an_unknown_variable_is_reported_at_its_line_with_the_known_ones():
     (problem,) = _problems("Bonjour,\n{{ enfant.prenom }}")
-    assert problem.startswith("Ligne 2 : variable inconnue « enfant ». Variables disponibles : amount, child,")
+    assert problem.startswith("Ligne 2 : variable inconnue « enfant ». Variables disponibles : amount, answers, child,")
 
 
 def test_an_unknown_field_is_reported_at_its_line_even_in_a_branch_not_taken():

@@ -58,7 +58,7 @@ def test_submission_starts_a_process_waiting_for_validation(parent, school, dire
         dossier = submit(parent, school)
     assert dossier.state == DossierState.SUBMITTED
     assert dossier.reference
-    assert active_tasks(dossier) == ["validate"]
+    assert active_tasks(dossier) == ["review"]
     assert services.dossier_process(dossier).status == PROCESS.NEW
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == sorted([parent.email, director.email])
@@ -81,7 +81,8 @@ def test_refusal_needs_a_reason_and_ends_the_process(client, parent, school, dir
 
 def test_validation_with_a_payment_stage_waits_for_payment(client, parent, school, director):
     dossier = submit(parent, school)
-    Dossier.objects.filter(pk=dossier.pk).update(payment_required=True)
+    stages = dossier.stages + [{"kind": "payment", "title": "Paiement", "condition": None, "services": ["canteen"]}]
+    Dossier.objects.filter(pk=dossier.pk).update(payment_required=True, stages=stages)
     client.force_login(director)
     client.post(f"/cms/dossiers/{dossier.pk}/decision/validate/", {"validate-comment": "Bienvenue"})
     dossier.refresh_from_db()

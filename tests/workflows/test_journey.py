@@ -26,7 +26,7 @@ def test_enrolment_with_corrections_then_payment(client, procedure, child, paren
     client.force_login(parent)
     submission = submit_through_the_form(client, page, child)
     dossier = Dossier.objects.get(submission=submission)
-    assert dossier.state == DossierState.SUBMITTED and open_tasks(dossier) == ["validate"]
+    assert dossier.state == DossierState.SUBMITTED and open_tasks(dossier) == ["review"]
 
     # The family's « Mes dossiers » page links to the follow-up page.
     follow = f"/dossiers/{submission.public_id}/suivi/"
@@ -52,7 +52,7 @@ def test_enrolment_with_corrections_then_payment(client, procedure, child, paren
     assert client.post(step_url(submission, 0), {"remarque": "Allergie aux arachides"}).status_code == 302
     assert client.post(review_url(submission)).status_code == 302
     dossier.refresh_from_db()
-    assert dossier.state == DossierState.SUBMITTED and open_tasks(dossier) == ["validate"]
+    assert dossier.state == DossierState.SUBMITTED and open_tasks(dossier) == ["review"]
     assert Dossier.objects.filter(submission=submission).count() == 1
 
     # The director validates; the dossier now waits for payment.
@@ -98,6 +98,6 @@ def test_corrections_can_be_switched_off(client, procedure, child, parent, direc
     client.force_login(director)
     assert "Demander des compléments" not in client.get(f"/cms/dossiers/{dossier.pk}/").content.decode()
     response = client.post(f"/cms/dossiers/{dossier.pk}/decision/correct/", {"correct-comment": "x"}, follow=True)
-    assert "ne prévoit pas de demande de compléments" in response.content.decode()
+    assert "Cette étape ne prévoit pas cette décision." in response.content.decode()
     dossier.refresh_from_db()
     assert dossier.state == DossierState.SUBMITTED

@@ -22,7 +22,8 @@ def test_a_dossier_waiting_longer_than_the_schools_limit_is_flagged_once(django_
     with django_capture_on_commit_callbacks(execute=True):
         old_dossier = services.dossier_open(submission=old)
         services.dossier_open(submission=fresh)
-    Dossier.objects.filter(pk=old_dossier.pk).update(submitted_at=timezone.now() - dt.timedelta(days=6))
+    six_days_ago = timezone.now() - dt.timedelta(days=6)
+    Dossier.objects.filter(pk=old_dossier.pk).update(submitted_at=six_days_ago, stage_started_at=six_days_ago)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):

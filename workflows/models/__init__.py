@@ -1,11 +1,13 @@
-"""The workflow's models: the procedure page editors build, the dossiers
-that go through its stages, and the attestation a confirmation makes."""
+"""The workflow's models: the procedure page editors build and the groups
+that review its dossiers, the dossiers that go through its stages, and the
+attestation a confirmation makes."""
 
 from .attestations import Attestation, AttestationSettings
-from .dossiers import Dossier, DossierEvent, DossierExport, DossierProcess
-from .procedures import ProcedurePage
+from .dossiers import Dossier, DossierEvent, DossierExport, DossierProcess, DossierReviewer
+from .procedures import ProcedureMessage, ProcedurePage
+from .reviewers import ReviewerGroup
 
 __all__ = [
     "Attestation", "AttestationSettings", "Dossier", "DossierEvent", "DossierExport", "DossierProcess",
-    "ProcedurePage",
+    "DossierReviewer", "ProcedureMessage", "ProcedurePage", "ReviewerGroup",
 ]

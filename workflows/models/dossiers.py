@@ -15,7 +15,7 @@ from viewflow.workflow.models import Process
 from cms.school_year import school_year_of
 from files.storage import private_storage
 
-from ..constants import DossierAction, DossierState, ExportFormat, ExportStatus, ValidationRole
+from ..constants import FINAL_STATES, DossierAction, DossierState, ExportFormat, ExportStatus
 
 
 class Dossier(models.Model):
@@ -30,12 +30,23 @@ class Dossier(models.Model):
     state = models.CharField(
         _("état"), max_length=20, choices=DossierState.choices, default=DossierState.SUBMITTED, db_index=True
     )
-    # The procedure's stages, as configured on the form page at submission.
-    validation_required = models.BooleanField(_("validation par l'école"), default=True)
-    validation_role = models.CharField(
-        _("validée par"), max_length=20, choices=ValidationRole.choices, default=ValidationRole.DIRECTOR
+    # The procedure's stages, compiled from its page when the dossier was
+    # submitted (``workflows.stages``), with the group each review goes to.
+    stages = models.JSONField(_("étapes"), default=list, blank=True)
+    # The stage the dossier is at (a position in ``stages``); past the end
+    # once it has gone through them all.
+    stage_index = models.PositiveSmallIntegerField(_("étape en cours"), default=0)
+    stage_started_at = models.DateTimeField(_("à cette étape depuis"), null=True, blank=True)
+    review_group = models.ForeignKey(
+        "workflows.ReviewerGroup", verbose_name=_("examiné par"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
     )
-    corrections_allowed = models.BooleanField(_("compléments possibles"), default=True)
+    routing_note = models.CharField(_("orientation"), max_length=255, blank=True)
+    # Every group that examines it at one of its stages: who may see it.
+    reviewer_groups = models.ManyToManyField(
+        "workflows.ReviewerGroup", through="DossierReviewer", related_name="dossiers", blank=True,
+    )
+    # Read from the stages, kept as columns for the payment stage's lists.
     payment_required = models.BooleanField(_("paiement"), default=False)
     attestation_enabled = models.BooleanField(_("attestation"), default=False)
 
@@ -58,9 +69,38 @@ class Dossier(models.Model):
         return f"{self.reference} — {self.child}"
 
     @property
+    def current_stage(self) -> dict | None:
+        return self.stages[self.stage_index] if 0 <= self.stage_index < len(self.stages) else None
+
+    @property
+    def stage_title(self) -> str:
+        """Where it stands, as the family reads it (« Inscription en mairie »)."""
+        stage = self.current_stage
+        return stage["title"] if stage and self.state not in FINAL_STATES else ""
+
+    @property
+    def decisions(self) -> list[str]:
+        """What the review it waits for may decide."""
+        stage = self.current_stage
+        return list(stage.get("decisions") or []) if stage and stage["kind"] == "review" else []
+
+    @property
     def school_year(self) -> str:
         """« 2026-2027 »: the school year it was filed for (``cms.school_year``)."""
         return school_year_of(self.submitted_at)
+
+
+class DossierReviewer(models.Model):
+    """A group that examines a dossier at one of its stages (resolved when
+    it is submitted, again when the family corrects it): the dossiers a
+    reviewer may see are those of his or her groups."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey("workflows.ReviewerGroup", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("groupe d'instruction du dossier")
+        constraints = [models.UniqueConstraint(fields=["dossier", "group"], name="dossier_reviewer_unique")]
 
 
 class DossierEvent(models.Model):

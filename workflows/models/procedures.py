@@ -1,21 +1,32 @@
 """The procedure (« démarche »): the page editors build in Wagtail — the
-form families fill in (the form builder's ``AbstractFormPage``) and the
-stages its dossiers go through. Nothing below this app imports it."""
+form families fill in (the form builder's ``AbstractFormPage``), the stages
+its dossiers go through, and its own wording. Nothing below this app
+imports it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from copy import deepcopy
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from modelcluster.fields import ParentalKey
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.fields import StreamField
+from wagtail.models import Orderable
 from wagtail.search import index
+from wagtail.utils.decorators import cached_classmethod
 
-from cms.school_year import plus_one_year
+from cms.school_year import SCHOOL_YEAR, plus_one_year, school_year_of
 from forms.pages import AbstractFormPage
+from notifications.constants import Event
+from notifications.rendering import template_problems
 
-from ..constants import ValidationRole
+from .. import stages as stage_rules
+from ..blocks import StageStreamBlock
 
 # Keys of the form's questions that hold a date bound: they move with the year.
 DATE_KEYS = {"min_date", "max_date"}
@@ -23,34 +34,21 @@ DATE_KEYS = {"min_date", "max_date"}
 
 class ProcedurePage(AbstractFormPage):
     """A procedure families file one dossier per child for: the enrolment
-    for a school year, the canteen, after-school care…
+    for a school year, the canteen, after-school care, a request for a
+    school outside the sector…
 
     Build its form in « Formulaire » with steps and questions; each question
     can be pre-filled from the family's profile and shown only when an
     earlier answer says so. Families can fill it in only between the
     opening and closing dates; outside them, the page shows the texts
-    below. « Étapes du dossier » says what happens to a dossier once it is
-    filed."""
+    below. « Étapes du dossier » lists, in order, what happens to a dossier
+    once it is filed: reviews by the groups you choose, the payment, the
+    attestation. « Messages » replaces, for this procedure only, the
+    portal's e-mails."""
 
-    # The stages the dossiers of this procedure go through (read by the
-    # workflow when a dossier is submitted, and kept on the dossier).
-    validation_required = models.BooleanField(
-        _("validation par l'école"), default=True,
-        help_text=_("Décoché : le dossier passe directement à l'étape suivante."),
-    )
-    validation_role = models.CharField(
-        _("validé par"), max_length=20, choices=ValidationRole.choices, default=ValidationRole.DIRECTOR
-    )
-    corrections_allowed = models.BooleanField(
-        _("compléments possibles"), default=True,
-        help_text=_("L'école peut renvoyer le dossier à la famille pour qu'elle le corrige."),
-    )
-    payment_required = models.BooleanField(
-        _("paiement"), default=False, help_text=_("Le dossier est confirmé une fois le paiement réglé.")
-    )
-    attestation_enabled = models.BooleanField(
-        _("attestation"), default=False,
-        help_text=_("Un dossier confirmé produit une attestation que la famille peut télécharger."),
+    stages = StreamField(
+        StageStreamBlock(), verbose_name=gettext_lazy("étapes du dossier"), blank=True,
+        help_text=gettext_lazy("Dans l'ordre. Sans étape, un dossier déposé est aussitôt confirmé."),
     )
 
     content_panels = AbstractFormPage.content_panels + [
@@ -58,29 +56,93 @@ class ProcedurePage(AbstractFormPage):
         MultiFieldPanel(
             [FieldPanel("opens_at"), FieldPanel("closes_at"), FieldPanel("before_opening_text"),
              FieldPanel("after_closing_text")],
-            heading=_("Dates d'ouverture"),
+            heading=gettext_lazy("Dates d'ouverture"),
         ),
         FieldPanel("schools"),
         FieldPanel("form"),
         FieldPanel("confirmation_text"),
-        MultiFieldPanel(
-            [FieldPanel("validation_required"), FieldPanel("validation_role"), FieldPanel("corrections_allowed"),
-             FieldPanel("payment_required"), FieldPanel("attestation_enabled")],
-            heading=_("Étapes du dossier"),
-        ),
         FieldPanel("previous_year_page"),
+    ]
+    stage_panels = [FieldPanel("stages")]
+    message_panels = [
+        InlinePanel("messages", heading=gettext_lazy("Messages de cette démarche"),
+                    label=gettext_lazy("Message"),
+                    help_text=gettext_lazy("Chaque message remplace, pour cette démarche, celui de « Messages ». "
+                                           "Variables en plus : {{ procedure.name }}, {{ answers.<nom technique> }}.")),
     ]
     search_fields = AbstractFormPage.search_fields + [index.SearchField("intro")]
 
     parent_page_types = ["cms.HomePage", "cms.HelpIndexPage"]
     subpage_types = []
 
+    preview_modes = AbstractFormPage.preview_modes + [("messages", gettext_lazy("Les messages de la démarche"))]
+
     # « Préparer l'année suivante » (cms) offers itself on this page.
     school_year_rollover = True
 
     class Meta:
-        verbose_name = _("formulaire de démarche")
-        verbose_name_plural = _("formulaires de démarche")
+        verbose_name = gettext_lazy("formulaire de démarche")
+        verbose_name_plural = gettext_lazy("formulaires de démarche")
+
+    @cached_classmethod
+    def get_edit_handler(cls):  # noqa: N805 - Wagtail's own signature
+        """The page's tabs; apps above this one add theirs (the payment
+        stage's fees, from billing) with the ``procedure_page_tabs`` hook:
+        each returns ``(heading, panels)``."""
+        tabs = [
+            ObjectList(cls.content_panels, heading=gettext_lazy("Formulaire")),
+            ObjectList(cls.stage_panels, heading=gettext_lazy("Étapes du dossier")),
+            ObjectList(cls.message_panels, heading=gettext_lazy("Messages")),
+        ]
+        for hook in hooks.get_hooks("procedure_page_tabs"):
+            heading, panels = hook()
+            tabs.append(ObjectList(panels, heading=heading))
+        tabs += [
+            ObjectList(cls.promote_panels, heading=gettext_lazy("Promotion")),
+            ObjectList(cls.settings_panels, heading=gettext_lazy("Paramètres")),
+        ]
+        from ..admin_forms import ProcedurePageForm
+
+        return TabbedInterface(tabs, base_form_class=ProcedurePageForm).bind_to_model(cls)
+
+    # --- What the workflow reads -------------------------------------------------------------
+
+    @property
+    def school_year(self) -> str:
+        """The school year written in the title (« Inscriptions 2026-2027 »),
+        else the one enrolment opens for now."""
+        found = SCHOOL_YEAR.search(self.title or "")
+        return f"{found[1]}-{found[3]}" if found else school_year_of()
+
+    def compiled_stages(self) -> list[dict]:
+        """The stages as dossiers keep them (``workflows.stages``)."""
+        return stage_rules.compile_stages(self.stages, self.get_definition())
+
+    def submitted_message(self, answers: dict) -> str:
+        """What the family reads once it has filed a dossier with these answers."""
+        stages = self.compiled_stages()
+        first = stage_rules.next_stage(stages, answers, after=-1)
+        if first is None:
+            return _("Dossier déposé et confirmé. Vous le retrouvez ici.")
+        return _("Dossier déposé. Prochaine étape : « %(stage)s ». Vous suivez son avancement ici.") % {
+            "stage": stages[first]["title"]}
+
+    def message_for(self, event: str) -> "ProcedureMessage | None":
+        return next((message for message in self.messages.all() if message.event == event), None)
+
+    # --- The editor's preview of the messages -------------------------------------------------
+
+    def serve_preview(self, request, mode_name):
+        if mode_name != "messages":
+            return super().serve_preview(request, mode_name)
+        from django.template.response import TemplateResponse
+
+        from ..messages import procedure_previews
+
+        return TemplateResponse(request, "workflows/messages_preview.html",
+                                {"page": self, "previews": procedure_previews(page=self)})
+
+    # --- « Préparer l'année suivante » -------------------------------------------------------
 
     def prepare_next_school_year(self, *, previous) -> None:
         """Called by « Préparer l'année suivante » on next year's copy: the
@@ -109,3 +171,45 @@ def _shift_form_dates(value):
     if isinstance(value, list):
         return [_shift_form_dates(item) for item in value]
     return value
+
+
+def dossier_events() -> list[tuple[str, str]]:
+    """The events about a dossier, which a procedure may word its own way."""
+    from notifications.variables import EVENT_VARIABLES
+
+    return [(event.value, event.label) for event in Event if "dossier" in EVENT_VARIABLES.get(event, {})]
+
+
+class ProcedureMessage(Orderable):
+    """One e-mail of a procedure, worded for it: its subject and text
+    replace, for this procedure's dossiers, those of « Messages »."""
+
+    page = ParentalKey(ProcedurePage, on_delete=models.CASCADE, related_name="messages")
+    event = models.CharField(gettext_lazy("événement"), max_length=50, choices=dossier_events)
+    subject = models.CharField(gettext_lazy("objet"), max_length=255)
+    body = models.TextField(gettext_lazy("texte"), max_length=20_000)
+
+    panels = [FieldPanel("event"), FieldPanel("subject"), FieldPanel("body")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = gettext_lazy("message de la démarche")
+        verbose_name_plural = gettext_lazy("messages de la démarche")
+        constraints = [models.UniqueConstraint(fields=["page", "event"], name="procedure_message_one_per_event")]
+
+    def __str__(self) -> str:
+        return str(self.get_event_display())
+
+    def clean(self) -> None:
+        super().clean()
+        from ..messages import procedure_sample_context
+
+        if not self.event:
+            return
+        sample = procedure_sample_context(event=self.event, page=getattr(self, "page", None))
+        errors = {}
+        for field in ("subject", "body"):
+            problems = template_problems(getattr(self, field) or "", sample)
+            if problems:
+                errors[field] = [str(problem) for problem in problems]
+        if errors:
+            raise ValidationError(errors)
