@@ -36,6 +36,7 @@ expect = sync_api.expect
 
 DEMO = "inscrire.example"
 DIRECTOR = f"direction.sainte-luce-maternelle@{DEMO}"
+MAIRIE = f"mairie.sainte-luce@{DEMO}"  # the school service of the family's commune
 FINANCE = f"finance@{DEMO}"
 SCHOOL = "École maternelle du Bourg"  # Sainte-Luce, 97228, whose director is DIRECTOR
 # In the order of the issue; each test below ends with journey.completed(<its step>).
@@ -305,6 +306,8 @@ def test_2_the_parent_fills_the_enrolment_form_on_a_phone_with_the_keyboard(jour
     expect(named(page, "prenom")).to_have_value(child)
     journey.check(page, "21-dossier-etape-1-enfant")
     named(page, "commune_naissance").fill("Fort-de-France")
+    page.locator('[name="derogation"][value="non"]').check()  # the school of the sector
+    expect(named(page, "derogation_motif")).to_be_hidden()
     page.get_by_role("button", name="Continuer").click()
 
     # Step 2 — the legal guardians.
@@ -430,16 +433,32 @@ def followup_path(public_id: str) -> str:
 CORRECTION = "Merci d'indiquer le numéro de téléphone du médecin traitant."
 
 
-def test_3_the_director_asks_for_a_correction_then_validates(journey):
+def test_3_the_mairie_enrols_then_the_director_asks_for_a_correction_and_admits(journey):
     journey.requires("dossier")
     child = journey.facts["enfant"]
     parent = journey.person("parent")
+
+    # « Inscription en mairie »: the school service of Sainte-Luce, where the family lives, enrols the child.
+    mairie = journey.person("mairie", email=MAIRIE, password=content.DEMO_PASSWORD, viewport="ordinateur")
+    sign_in(mairie.page, mairie.email, mairie.password)
+    mairie.page.goto("/cms/dossiers/")
+    row = mairie.page.get_by_role("row").filter(has_text=f"{child} Louis-Joseph")
+    expect(row).to_contain_text("Inscription en mairie")
+    screenshot(mairie.page, "parcours-39-mairie-dossiers")
+    row.get_by_role("link").first.click()
+    mairie.page.get_by_role("button", name="Valider le dossier").click()
+    expect(mairie.page.get_by_text(re.compile(r"Le dossier \S+ est validé"))).to_be_visible()
+    expect(mairie.page.get_by_role("main")).to_contain_text("Admission par l'école")
+    screenshot(mairie.page, "parcours-39-mairie-valide")
+
+    # « Admission par l'école »: the director of the school.
     director = journey.person("direction", email=DIRECTOR, password=content.DEMO_PASSWORD, viewport="ordinateur")
     desk = director.page
     sign_in(desk, director.email, director.password)
     desk.goto("/cms/dossiers/")
     row = desk.get_by_role("row").filter(has_text=f"{child} Louis-Joseph")
     expect(row).to_have_count(1)
+    expect(row).to_contain_text("Admission par l'école")
     screenshot(desk, "parcours-40-direction-dossiers")
     row.get_by_role("link").first.click()
     expect(desk.get_by_role("heading", name="Décision")).to_be_visible()

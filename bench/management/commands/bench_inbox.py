@@ -1,6 +1,7 @@
 """Bring the inbox school's dossiers up to ``--total`` with bulk inserts (not
 through the workflow): child, submitted answers, dossier, Viewflow process
-and its waiting « validate » task — the rows the lists read."""
+and its waiting « review » task, at a review by the school's directors —
+the rows the lists read."""
 
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Child, Family
 from forms.models import Submission
-from workflows.constants import DossierState
+from workflows.constants import DossierState, GroupKind
 from workflows.flows import DossierFlow
-from workflows.models import Dossier, DossierProcess
+from workflows.models import Dossier, DossierProcess, DossierReviewer, ReviewerGroup
 
 CHUNK = 5000
 
@@ -40,6 +41,11 @@ class Command(BaseCommand):
             Family.objects.bulk_create([Family(name=f"Boîte {i}", postal_code="97228") for i in range(200)])
             families = list(Family.objects.filter(name__startswith="Boîte ").values_list("pk", flat=True))
         dossier_type = ContentType.objects.get_for_model(Dossier)
+        directors = ReviewerGroup.objects.get(kind=GroupKind.SCHOOL_DIRECTORS)
+        stages = [{"kind": "review", "title": "Validation par l'école", "condition": None, "groups": [directors.pk],
+                   "routing": "school", "routing_question": "", "fallback": None,
+                   "decisions": ["validate", "refuse", "correct"], "delay_days": None, "group": directors.pk,
+                   "note": ""}]
         now = timezone.now()
         made = have
         while made < total:
@@ -55,14 +61,16 @@ class Command(BaseCommand):
                 stamp = [now - timedelta(seconds=made + k) for k in range(n)]
                 dossiers = Dossier.objects.bulk_create([
                     Dossier(submission=s, family_id=s.family_id, child_id=s.child_id, school_id=school_id,
-                            state=DossierState.SUBMITTED, submitted_at=stamp[k], reference=f"B-{made + k:07d}")
+                            state=DossierState.SUBMITTED, submitted_at=stamp[k], reference=f"B-{made + k:07d}",
+                            stages=stages, review_group=directors, stage_started_at=stamp[k])
                     for k, s in enumerate(submissions)])
+                DossierReviewer.objects.bulk_create([DossierReviewer(dossier=d, group=directors) for d in dossiers])
                 processes = DossierProcess.objects.bulk_create([
                     DossierProcess(flow_class=DossierFlow, status=STATUS.NEW, created=stamp[k],
                                    artifact_content_type=dossier_type, artifact_object_id=d.pk)
                     for k, d in enumerate(dossiers)])
                 Task.objects.bulk_create([
-                    Task(process=p, flow_task=DossierFlow.validate, flow_task_type="FUNCTION",
+                    Task(process=p, flow_task=DossierFlow.review, flow_task_type="HUMAN",
                          status=STATUS.NEW, created=stamp[k]) for k, p in enumerate(processes)])
             made += n
         # What autovacuum does after such growth in production: without fresh

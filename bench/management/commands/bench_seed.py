@@ -26,7 +26,9 @@ from accounts.selectors import current_consent_documents
 from accounts.services import consents_record
 from inscrire.demo.loader import load_demo
 from cms.models import HelpPage, HomePage, School
-from workflows.models import ProcedurePage
+from inscrire.demo.enrolment import review
+from workflows.constants import GroupKind
+from workflows.models import ProcedurePage, ReviewerGroup
 
 from ... import forms as bench_forms
 from ...models import BenchFormField, BenchFormPage
@@ -49,7 +51,10 @@ def _director(email: str, school: School):
 def _enrolment_page(home: HomePage, slug: str, school: School, *, with_files: bool) -> ProcedurePage:
     page = ProcedurePage.objects.filter(slug=slug).first()
     if page is None:
-        page = ProcedurePage(title=f"Banc d'essai — {slug}", slug=slug, form=bench_forms.stream(with_files=with_files))
+        # One stage, as the product's usual procedure: a review by the school's directors.
+        page = ProcedurePage(title=f"Banc d'essai — {slug}", slug=slug, form=bench_forms.stream(with_files=with_files),
+                             stages=[review("Validation par l'école", [ReviewerGroup.objects.get(
+                                 kind=GroupKind.SCHOOL_DIRECTORS)])])
         home.add_child(instance=page)
         page.schools.add(school)
         page.save_revision().publish()
