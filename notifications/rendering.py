@@ -36,6 +36,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.visitor import NodeTransformer
 
 from .formats import date_fr, french, montant  # noqa: F401 — montant, date_fr: part of this module's API
+from .variables import FreeFields
 
 MAX_STEPS = 20_000
 MAX_RANGE = 1_000
@@ -316,7 +317,8 @@ def template_problems(source: str, sample: dict) -> list[TemplateProblem]:
             problems.append(TemplateProblem(node.lineno, _("l'attribut « %(attr)s » est interdit.") % {"attr": node.attr}))
         elif isinstance(node.node, nodes.Name) and node.node.name in declared:
             fields = sample[node.node.name]
-            if isinstance(fields, dict) and node.attr not in fields:
+            free = isinstance(fields, FreeFields) and not fields.strict  # any question of any procedure
+            if isinstance(fields, dict) and node.attr not in fields and not free:
                 problems.append(
                     TemplateProblem(
                         node.lineno,

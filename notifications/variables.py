@@ -56,7 +56,21 @@ from .constants import Event
 
 class FreeFields(dict):
     """A sample whose keys are not fixed (a dossier's answers, by question
-    name): every key is copied, its value as text."""
+    name): every key is copied, its value as text. A key the dossier does
+    not have (a question hidden by a condition) reads as empty. ``strict``
+    marks the sample of one procedure: its keys are the only ones an
+    editor's template may name."""
+
+    strict = False
+
+    def __missing__(self, key):
+        return ""
+
+    @classmethod
+    def known(cls, fields: dict) -> "FreeFields":
+        sample = cls(fields)
+        sample.strict = True
+        return sample
 
 
 @dataclass(frozen=True)

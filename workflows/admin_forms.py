@@ -12,10 +12,48 @@ from wagtail.blocks.stream_block import StreamBlockValidationError
 
 from forms.definition import definition_from_stream, definition_problems
 
+from cms.school_year import SCHOOL_YEAR, school_year_of
+
 from . import stages as stage_rules
 
 
+def _school_year(title: str) -> str:
+    found = SCHOOL_YEAR.search(title or "")
+    return f"{found[1]}-{found[3]}" if found else school_year_of()
+
+
 class ProcedurePageForm(WagtailAdminPageForm):
+    def is_valid(self):
+        """The procedure's own messages are checked on its own sample
+        dossier — its questions as ``answers`` — once the page and its
+        messages are clean (the page's form is needed to build it)."""
+        return super().is_valid() and self._messages_are_valid()
+
+    def _messages_are_valid(self) -> bool:
+        from notifications.rendering import template_problems
+
+        from .messages import procedure_sample_context
+
+        formset = self.formsets.get("messages")
+        if formset is None:
+            return True
+        definition = definition_from_stream(self.cleaned_data["form"])
+        stages = stage_rules.compile_stages(self.cleaned_data["stages"], definition)
+        title = self.cleaned_data.get("title", "")
+        valid = True
+        for form in formset.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE") or not data.get("event"):
+                continue
+            sample = procedure_sample_context(event=data["event"], definition=definition, title=title,
+                                              school_year=_school_year(title), stages=stages)
+            for field in ("subject", "body"):
+                problems = template_problems(data.get(field) or "", sample)
+                if problems:
+                    form.add_error(field, [str(problem) for problem in problems])
+                    valid = False
+        return valid
+
     def clean(self):
         cleaned = super().clean()
         form_stream, stage_stream = cleaned.get("form"), cleaned.get("stages")

@@ -150,6 +150,8 @@ def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     if decision not in DECISIONS:
         raise Http404
     dossier = _staff_dossier(request, pk)
+    if not selectors.in_charge(user=request.user, dossier=dossier):
+        raise Http404(_("Dossier introuvable."))  # read-only for those of another stage
     if dossier.state != DossierState.SUBMITTED:
         messages.error(request, _("Ce dossier a déjà été traité (état : %(state)s).")
                        % {"state": dossier.get_state_display()})

@@ -50,15 +50,20 @@ def _sample_answers(definition: dict) -> dict:
     return answers
 
 
-def procedure_sample_context(*, event: str, page=None) -> dict:
-    """The sample dossier of ``event``, as this procedure would send it."""
+def procedure_sample_context(*, event: str, page=None, definition: dict | None = None, title: str = "",
+                             school_year: str = "", stages: list[dict] | None = None) -> dict:
+    """The sample dossier of ``event``, as this procedure would send it:
+    ``page``, or the form ``definition``, ``title`` and ``stages`` of a
+    page being edited."""
     sample = sample_context(event)
-    if page is None:
+    if page is not None:
+        definition, title, school_year = page.get_definition(), page.title, page.school_year
+        stages = page.compiled_stages()
+    if definition is None:
         return sample
-    definition = page.get_definition()
-    sample["procedure"] = {"name": page.title, "school_year": page.school_year}
-    sample["answers"] = answers_as_text(definition, _sample_answers(definition))
-    stages = page.compiled_stages()
+    sample["procedure"] = {"name": title, "school_year": school_year}
+    sample["answers"] = FreeFields.known(answers_as_text(definition, _sample_answers(definition)))
+    stages = stages or []
     waiting = [s for s in stages if s["kind"] in ("review", "payment")]
     if "stage" in sample:
         sample["stage"] = {"title": waiting[0]["title"] if waiting else ""}

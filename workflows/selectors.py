@@ -57,17 +57,22 @@ def dossiers_for_staff(*, user) -> QuerySet[Dossier]:
     return base.filter(scope)
 
 
-def may_decide(*, user, dossier: Dossier) -> bool:
-    """Whether ``user`` takes the decision the dossier waits for now: a
-    member of the group of its current review stage (administrators too)."""
+def in_charge(*, user, dossier: Dossier) -> bool:
+    """Whether ``user`` belongs to the group the dossier's current (or
+    last) review stage went to — administrators too. Others who see the
+    dossier see it read-only."""
     if not (user.is_authenticated and user.is_active):
-        return False
-    if dossier.state != DossierState.SUBMITTED or dossier.current_stage is None:
         return False
     if user.is_superuser:
         return True
     group = dossier.review_group
     return group is not None and group.has_member(user, school=dossier.school)
+
+
+def may_decide(*, user, dossier: Dossier) -> bool:
+    """Whether ``user`` takes the decision the dossier waits for now."""
+    return (dossier.state == DossierState.SUBMITTED and dossier.current_stage is not None
+            and in_charge(user=user, dossier=dossier))
 
 
 def dossiers_awaiting(*, user) -> QuerySet[Dossier]:

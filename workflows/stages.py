@@ -87,7 +87,12 @@ def stage_problems(stages: list[Stage], definition: dict, *, groups: dict[int, A
     for index, stage in enumerate(stages):
         found: list[str] = []
         where = _("Étape « %(title)s »") % {"title": stage["title"] or index + 1}
-        problem = condition_problem(stage.get("condition"), questions, where)
+        condition = stage.get("condition")
+        if condition and condition.get("field") not in questions:
+            problem = _("%(where)s : la condition porte sur « %(field)s », qui n'est pas une question du "
+                        "formulaire.") % {"where": where, "field": condition.get("field")}
+        else:
+            problem = condition_problem(condition, questions, where)
         if problem:
             found.append(problem)
         if stage["kind"] == StageKind.REVIEW:

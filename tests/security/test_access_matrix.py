@@ -35,7 +35,10 @@ from workflows import services as workflow_services
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "family_a", "family_b", "director_x", "director_y", "finance", "editor")
+# reviewer_x: a member of a reviewer group covering school X, which examines family A's dossier at a
+# later stage (it sees the dossier read-only); reviewer_y: a member of a group covering school Y.
+ROLES = ("anonymous", "family_a", "family_b", "director_x", "director_y", "finance", "editor", "reviewer_x",
+         "reviewer_y")
 PROJECT_MODULES = ("accounts.", "forms.", "workflows.", "payments.", "billing.", "notifications.", "cms.", "privacy.",
                    "files.", "inscrire.")
 
@@ -49,8 +52,10 @@ SIGNED_IN = EVERYONE - {"anonymous"}
 FAMILIES = frozenset({"family_a", "family_b"})
 FAMILY_A = frozenset({"family_a"})
 DIRECTOR_X = frozenset({"director_x"})
+SEES_DOSSIER = frozenset({"director_x", "reviewer_x"})
 DIRECTORS = frozenset({"director_x", "director_y"})
-WORKSPACE = frozenset({"director_x", "director_y", "finance"})
+REVIEWERS = frozenset({"reviewer_x", "reviewer_y"})
+WORKSPACE = frozenset({"director_x", "director_y", "finance"}) | REVIEWERS
 EDITORS = frozenset({"editor"})
 NOBODY = frozenset()
 
@@ -63,7 +68,7 @@ class Rule:
 
     reach: frozenset
     method: str = "get"
-    sees_child: frozenset = frozenset({"family_a", "director_x"})
+    sees_child: frozenset = frozenset({"family_a", "director_x", "reviewer_x"})
     lands_on: str = ""  # where the view sends those it served (not a refusal)
 
 
@@ -110,7 +115,7 @@ RULES: dict[str, Rule] = {
     "dossiers:review": Rule(FAMILY_A),
     # A document, by its one path: the family, and staff who may see its
     # submitted dossier (the directors of its school).
-    "dossiers:document": Rule(frozenset({"family_a", "director_x"})),
+    "dossiers:document": Rule(frozenset({"family_a"}) | SEES_DOSSIER),
     # The matrix's dossier has no attestation: the route is tested with a
     # real one in test_billing_access_matrix.py.
     "dossiers:attestation": Rule(NOBODY),
@@ -123,10 +128,11 @@ RULES: dict[str, Rule] = {
     "accounts_invite_family": Rule(DIRECTORS | EDITORS),
     "workflows_admin:index": Rule(WORKSPACE),
     "workflows_admin:validate_many": Rule(WORKSPACE, method="post"),
-    "workflows_admin:detail": Rule(DIRECTOR_X),
+    # The dossier waits for its school's directors; the group of its later stage sees it, read-only.
+    "workflows_admin:detail": Rule(SEES_DOSSIER),
     "workflows_admin:decide": Rule(DIRECTOR_X, method="post"),
-    "workflows_admin:message": Rule(DIRECTOR_X, method="post"),
-    "workflows_admin:audit": Rule(DIRECTOR_X),
+    "workflows_admin:message": Rule(SEES_DOSSIER, method="post"),
+    "workflows_admin:audit": Rule(SEES_DOSSIER),
     "workflows_admin:export": Rule(WORKSPACE, method="post"),
     # An export is its requester's only; the matrix has none at the dossier's id.
     "workflows_admin:export_status": Rule(NOBODY),
@@ -284,6 +290,27 @@ def world(db):
 
     from notifications.models import Notification
 
+    # A later stage of family A's dossier goes to a reviewer group covering school X; another group
+    # covers school Y only.
+    from workflows.models import DossierReviewer, ReviewerGroup
+
+    reviewer_x, reviewer_y = UserFactory(), UserFactory()
+    group_x = ReviewerGroup.objects.create(name="Service X")
+    group_x.schools.add(school_x)
+    group_x.members.add(reviewer_x)
+    group_x.save()
+    group_y = ReviewerGroup.objects.create(name="Service Y")
+    group_y.schools.add(school_y)
+    group_y.members.add(reviewer_y)
+    group_y.save()
+    workflow_services.reviewer_access_sync()
+    dossier.stages = dossier.stages + [{"kind": "review", "title": "Examen X", "condition": None,
+                                        "groups": [group_x.pk], "routing": "school", "routing_question": "",
+                                        "fallback": None, "decisions": ["validate"], "delay_days": None,
+                                        "group": group_x.pk, "note": ""}]
+    dossier.save(update_fields=["stages"])
+    DossierReviewer.objects.create(dossier=dossier, group=group_x)
+
     notification = Notification.objects.filter(family_id=family_a.pk).first()
     return {
         "users": {
@@ -293,6 +320,8 @@ def world(db):
             "director_y": director_y,
             "finance": UserFactory(finance=True),
             "editor": UserFactory(editor=True),
+            "reviewer_x": reviewer_x,
+            "reviewer_y": reviewer_y,
         },
         "dossier": dossier,
         "submission": submission,
