@@ -73,3 +73,33 @@ def queued_huey():
     yield HUEY
     HUEY.flush()
     HUEY.immediate = True
+
+
+# --- Push notifications: a local push service ----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def vapid_keys() -> tuple[str, str]:
+    """The portal's VAPID key pair for a test run: (public, private)."""
+    from notifications.push import generate_keys
+
+    return generate_keys()
+
+
+@pytest.fixture
+def push_on(settings, vapid_keys):
+    """Push notifications on, sending to push services on localhost only."""
+    settings.WEBPUSH_VAPID_PUBLIC_KEY, settings.WEBPUSH_VAPID_PRIVATE_KEY = vapid_keys
+    settings.WEBPUSH_CONTACT = "mailto:technique@inscrire.example"
+    settings.WEBPUSH_ENDPOINT_HOSTS = ["127.0.0.1"]
+    return vapid_keys
+
+
+@pytest.fixture
+def push_service(push_on):
+    """The local push service (``tests/notifications/pushservice.py``): it
+    checks the VAPID signature and decrypts what each device receives."""
+    from .pushservice import PushService
+
+    with PushService(push_on[0]) as service:
+        yield service
