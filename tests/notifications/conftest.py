@@ -76,23 +76,7 @@ def queued_huey():
 
 
 # --- Push notifications: a local push service ----------------------------------------
-
-
-@pytest.fixture(scope="session")
-def vapid_keys() -> tuple[str, str]:
-    """The portal's VAPID key pair for a test run: (public, private)."""
-    from notifications.push import generate_keys
-
-    return generate_keys()
-
-
-@pytest.fixture
-def push_on(settings, vapid_keys):
-    """Push notifications on, sending to push services on localhost only."""
-    settings.WEBPUSH_VAPID_PUBLIC_KEY, settings.WEBPUSH_VAPID_PRIVATE_KEY = vapid_keys
-    settings.WEBPUSH_CONTACT = "mailto:technique@inscrire.example"
-    settings.WEBPUSH_ENDPOINT_HOSTS = ["127.0.0.1"]
-    return vapid_keys
+# (``vapid_keys`` and ``push_on`` are in tests/conftest.py: « Mon compte » uses them too.)
 
 
 @pytest.fixture
