@@ -169,9 +169,8 @@ CURRENT_HELP_PAGES = [
                 "value": {
                     "title": "Installez l'application mobile",
                     "intro": (
-                        "<p>Le portail Inscrire s'installe gratuitement sur votre téléphone, en quelques secondes, "
-                        "sans passer par un store. Vous y retrouvez vos dossiers et, si vous le souhaitez, vous "
-                        "êtes prévenu sur votre téléphone de chaque étape.</p>"
+                        "<p>Le portail Inscrire devient une application sur votre téléphone : vous y retrouvez "
+                        "vos dossiers et, si vous le souhaitez, vous êtes prévenu de chaque étape.</p>"
                     ),
                 },
             },
