@@ -37,7 +37,6 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-
 from django.utils.translation import gettext as _
 
 from . import push, rendering
