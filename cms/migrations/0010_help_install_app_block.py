@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0008_procedure_page_moves_to_workflows'),
+        ('cms', '0009_school_director_emails'),
     ]
 
     operations = [
