@@ -34,4 +34,7 @@ urlpatterns = [
     path("responsables/inviter/", views.guardian_invite, name="guardian_invite"),
     path("invitation/<str:token>/", views.guardian_accept, name="guardian_accept"),
     path("conditions/", views.consents, name="consents"),
+    # Notifications on the phone (Web Push), device by device
+    path("notifications/activer/", views.push_subscribe, name="push_subscribe"),
+    path("notifications/desactiver/", views.push_unsubscribe, name="push_unsubscribe"),
 ]

@@ -12,7 +12,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,6 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+
+from notifications import selectors as notification_selectors
+from notifications import services as notification_services
 
 from . import ratelimit, selectors, services
 from .models import User
@@ -431,7 +434,54 @@ def account(request: HttpRequest) -> HttpResponse:
                 "blockers": selectors.submission_blockers(user=user),
             }
         )
+        if notification_selectors.push_available():
+            context["push"] = {
+                "public_key": notification_selectors.push_public_key(),
+                "devices": notification_selectors.push_devices_for(user=user),
+            }
     return render(request, "accounts/account.html", context)
+
+
+# --- « Mon compte » › notifications on this device ----------------------------------------------------
+
+
+@family_required
+@require_POST
+def push_subscribe(request: HttpRequest) -> HttpResponse:
+    """The device's browser subscribed (accounts/static/accounts/js/push.js
+    posts its PushSubscription): notifications go to it from now on."""
+    if not notification_selectors.push_available():
+        raise Http404
+    try:
+        notification_services.push_subscribe(
+            user=request.user,
+            endpoint=request.POST.get("endpoint", ""),
+            p256dh=request.POST.get("p256dh", ""),
+            auth=request.POST.get("auth", ""),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+    except notification_services.PushSubscriptionError as error:
+        return JsonResponse({"error": error.message}, status=400)
+    messages.success(request, _("Les notifications sont activées sur cet appareil."))
+    return JsonResponse({"ok": True}, status=201)
+
+
+@family_required
+@require_POST
+def push_unsubscribe(request: HttpRequest) -> HttpResponse:
+    """Notifications off for one of this person's devices: this one (its
+    endpoint, from push.js) or one of the list (its id, a plain form)."""
+    if not notification_selectors.push_available():
+        raise Http404
+    subscription = request.POST.get("subscription", "")
+    removed = notification_services.push_unsubscribe(
+        user=request.user,
+        endpoint=request.POST.get("endpoint", ""),
+        subscription_id=int(subscription) if subscription.isdigit() else None,
+    )
+    if removed:
+        messages.success(request, _("Les notifications sont désactivées sur cet appareil."))
+    return redirect(f"{reverse('accounts:account')}#notifications")
 
 
 @family_required

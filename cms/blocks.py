@@ -1,5 +1,6 @@
 """StreamField blocks for help pages: enough to write the seed help page
-faithfully (headings, rich text, numbered steps, "Attention" callouts, links)."""
+faithfully (headings, rich text, numbered steps, "Attention" callouts, links),
+and the « Installer l'application » block that replaces its store links."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +78,28 @@ class LinkBlock(blocks.StructBlock):
         return value
 
 
+class InstallAppBlock(blocks.StructBlock):
+    """« Installer l'application » : le portail s'installe sur le téléphone
+    comme une application, sans passer par un store. Sur Android (Chrome,
+    Edge, Samsung Internet), le bloc affiche un bouton qui ouvre la fenêtre
+    d'installation du navigateur ; sur iPhone et iPad, les deux gestes
+    « Partager → Sur l'écran d'accueil » ; l'application déjà installée, il
+    le dit. Placez-le à l'endroit où vous expliquez comment commencer."""
+
+    title = blocks.CharBlock(label=_("Titre"), default=_("Installez l'application mobile"))
+    intro = blocks.RichTextBlock(
+        label=_("Texte d'introduction"),
+        features=RICH_FEATURES,
+        required=False,
+        help_text=_("Facultatif. Le bouton et les instructions pour chaque téléphone sont ajoutés par le portail."),
+    )
+
+    class Meta:
+        icon = "mobile-alt"
+        label = _("Installer l'application")
+        template = "cms/blocks/install_app.html"
+
+
 class HelpStreamBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = blocks.RichTextBlock(
@@ -85,3 +108,4 @@ class HelpStreamBlock(blocks.StreamBlock):
     steps = StepsBlock()
     callout = CalloutBlock()
     link = LinkBlock()
+    install_app = InstallAppBlock()

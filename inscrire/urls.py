@@ -5,9 +5,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from forms import urls as forms_urls
+from inscrire import pwa
 from workflows import urls as workflows_urls
 
 urlpatterns = [
+    # The installable app (inscrire/pwa.py): at the root, so that the
+    # service worker's scope is the whole site.
+    path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
+    path("sw.js", pwa.service_worker, name="pwa_service_worker"),
+    path("hors-connexion/", pwa.offline, name="pwa_offline"),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("compte/donnees/", include("privacy.urls")),

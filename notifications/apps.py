@@ -12,6 +12,7 @@ class NotificationsConfig(AppConfig):
         # Like Django's permissions: after migrate, every event has an
         # editable message, seeded from the defaults (never overwritten).
         post_migrate.connect(_ensure_message_templates, sender=self)
+        from . import checks  # noqa: F401 - registers the VAPID key check
 
 
 def _ensure_message_templates(sender, apps=None, **kwargs) -> None:

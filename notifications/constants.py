@@ -38,6 +38,20 @@ SENSITIVE_EVENTS = frozenset(
 )
 
 
+# Never sent as a push message either: the lock screen of a shared phone is
+# no place for a one-time link or a password.
+PUSH_EXCLUDED_EVENTS = SENSITIVE_EVENTS
+
+
+class Channel(models.TextChoices):
+    """How an outbox row reaches its recipient. The e-mail is the message of
+    record (the family's history, « Mes dossiers », the data export); a push
+    row is its short echo on one device."""
+
+    EMAIL = "email", _("E-mail")
+    PUSH = "push", _("Notification sur un appareil")
+
+
 class Status(models.TextChoices):
     PENDING = "pending", _("En attente")
     SENDING = "sending", _("En cours d'envoi")

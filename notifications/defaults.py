@@ -182,3 +182,39 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         + "\n\nMerci de régulariser ce paiement depuis votre dossier :\n\n{{ link }}" + _SIGNATURE,
     ),
 }
+
+
+# The short push message sent with the e-mail to the devices where the
+# family turned notifications on (« Mon compte »). It shows on a lock
+# screen, maybe of a shared phone: the child's first name at most, never a
+# surname, a school's decision in detail or an amount owed past due. Empty:
+# no push for that event — the account messages (one-time links, passwords,
+# see constants.PUSH_EXCLUDED_EVENTS) and the staff's ones (staff accounts
+# turn no device on).
+DEFAULT_PUSH_TEXTS: dict[str, str] = {
+    Event.ACCOUNT_CONFIRMATION: "",
+    Event.ACCOUNT_INVITATION: "",
+    Event.PASSWORD_RESET: "",
+    Event.GUARDIAN_INVITATION: "",
+    Event.DOSSIER_SUBMITTED: "Le dossier de {{ child.first_name }} est bien déposé. Nous vous préviendrons de la suite.",
+    Event.DOSSIER_SUBMITTED_DIRECTORS: "",
+    Event.DOSSIERS_DIGEST: "",
+    Event.CORRECTION_REQUESTED: (
+        "L'école demande un complément pour le dossier de {{ child.first_name }}"
+        "{% if due_date %}, avant le {{ due_date|date_fr }}{% endif %}."
+    ),
+    Event.DOSSIER_RESUBMITTED: "",
+    Event.DOSSIER_VALIDATED: "Bonne nouvelle : le dossier de {{ child.first_name }} est validé par l'école.",
+    Event.DOSSIER_REFUSED: "L'école a répondu au sujet du dossier de {{ child.first_name }} : ouvrez-le pour lire sa réponse.",
+    Event.DOSSIER_WITHDRAWN: "Le dossier de {{ child.first_name }} a été retiré.",
+    Event.DOSSIER_WAITING: "",
+    Event.DOSSIER_CONFIRMED: (
+        "L'inscription de {{ child.first_name }} est confirmée."
+        "{% if attestation %} L'attestation est dans votre dossier.{% endif %}"
+    ),
+    Event.PAYMENT_REMINDER: "Rappel : un paiement est attendu avant le {{ due_date|date_fr }} pour le dossier de {{ child.first_name }}.",
+    Event.PAYMENT_OVERDUE: "Un paiement attendu pour le dossier de {{ child.first_name }} ne nous est pas parvenu.",
+    Event.PAYMENT_RECEIVED: "Paiement reçu pour le dossier de {{ child.first_name }}, merci.",
+    Event.MANDATE_VALIDATED: "Votre mandat de prélèvement est validé.",
+    Event.DEBIT_REJECTED: "Un prélèvement a été rejeté par votre banque : ouvrez votre dossier pour régulariser.",
+}

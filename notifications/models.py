@@ -9,9 +9,12 @@ from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.models import PreviewableMixin
 
 from . import rendering, variables
-from .constants import Event, Status
+from .constants import PUSH_EXCLUDED_EVENTS, Channel, Event, Status
 
 BODY_MAX_LENGTH = 20_000
+# What the editor writes for a push message; what is shown is cut at
+# rendering.PUSH_MAX_LENGTH (a lock screen shows two or three lines).
+PUSH_SOURCE_MAX_LENGTH = 500
 
 
 class VariablesPanel(HelpPanel):
@@ -60,9 +63,25 @@ class MessageTemplate(PreviewableMixin, models.Model):
             "la version HTML. Dates : {{ due_date|date_fr }} ; montants : {{ amount|montant }}."
         ),
     )
+    push_text = models.TextField(
+        _("notification sur le téléphone"),
+        max_length=PUSH_SOURCE_MAX_LENGTH,
+        blank=True,
+        help_text=_(
+            "Une ou deux phrases, envoyées avec l'e-mail aux téléphones où la famille a activé les "
+            "notifications. Elles s'affichent sur l'écran verrouillé : pas de nom de famille ni de détail "
+            "personnel. Mêmes variables que le texte. Vide : pas de notification pour cet événement."
+        ),
+    )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
-    panels = [FieldPanel("event"), FieldPanel("subject"), FieldPanel("body"), VariablesPanel()]
+    panels = [
+        FieldPanel("event"),
+        FieldPanel("subject"),
+        FieldPanel("body"),
+        FieldPanel("push_text"),
+        VariablesPanel(),
+    ]
 
     class Meta:
         verbose_name = _("modèle de message")
@@ -78,10 +97,15 @@ class MessageTemplate(PreviewableMixin, models.Model):
             return
         sample = variables.sample_context(self.event)
         errors = {}
-        for field in ("subject", "body"):
+        for field in ("subject", "body", "push_text"):
             problems = rendering.template_problems(getattr(self, field) or "", sample)
             if problems:
                 errors[field] = [str(problem) for problem in problems]
+        if self.push_text.strip() and self.event in PUSH_EXCLUDED_EVENTS:
+            errors.setdefault("push_text", []).append(
+                str(_("Ce message contient un lien à usage unique ou un mot de passe : il n'est jamais envoyé en "
+                      "notification. Laissez ce champ vide."))
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -97,23 +121,59 @@ class MessageTemplate(PreviewableMixin, models.Model):
         if self.event not in variables.EVENT_VARIABLES:
             return context
         sample = variables.sample_context(self.event)
+        sources = ((_("Objet"), self.subject), (_("Texte"), self.body), (_("Notification"), self.push_text))
         problems = [
             f"{label} — {problem}"
-            for label, source in ((_("Objet"), self.subject), (_("Texte"), self.body))
+            for label, source in sources
             for problem in rendering.template_problems(source or "", sample)
         ]
         if not problems:
             subject = rendering.render_subject(self.subject, sample)
             body = rendering.render(self.body, sample)
             context.update(subject=subject, body=body, html=rendering.html_from_text(body, subject))
+            if self.push_text.strip() and self.event not in PUSH_EXCLUDED_EVENTS:
+                context.update(push_title=settings.WAGTAIL_SITE_NAME, push_text=rendering.render_push(self.push_text, sample))
         context.update(problems=problems, variables=variables.variables_for(self.event), sample=sample)
         return context
 
 
+class PushSubscription(models.Model):
+    """One device (one browser on it) where a person turned notifications on
+    from « Mon compte ». The endpoint and keys come from the browser's Push
+    API; the push service answers 404 or 410 once the browser dropped the
+    subscription, and the row is then removed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+    )
+    # One browser subscription belongs to one person: a second account
+    # signing in on the same phone and turning notifications on takes it over.
+    endpoint = models.CharField(_("adresse du service de notification"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("clé publique de l'appareil"), max_length=200)
+    auth = models.CharField(_("secret d'authentification"), max_length=100)
+    label = models.CharField(_("appareil"), max_length=100, blank=True)
+    user_agent = models.CharField(_("navigateur"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("activé le"), auto_now_add=True)
+    last_success_at = models.DateTimeField(_("dernier envoi réussi"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("appareil abonné aux notifications")
+        verbose_name_plural = _("appareils abonnés aux notifications")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.label or self.endpoint[:60]
+
+
 class Notification(models.Model):
-    """The outbox: one row per event and recipient, written in the same
+    """The outbox: one row per event, recipient and channel (the e-mail, and
+    one push row per device of the recipient), written in the same
     transaction as the event, delivered by a Huey task after commit; the
-    periodic sweep re-enqueues whatever a dead consumer left behind."""
+    periodic sweep re-enqueues whatever a dead consumer left behind. Push
+    rows go through exactly the same claim, backoff and sweep as e-mails."""
 
     key = models.CharField(
         _("clé"), max_length=200, unique=True, help_text=_("Unique par événement et destinataire.")
@@ -137,8 +197,21 @@ class Notification(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     about = GenericForeignKey("content_type", "object_id")
 
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    # A push row's device; emptied when the device is removed (the row stays,
+    # for the record, and is not sent).
+    push_subscription = models.ForeignKey(
+        PushSubscription,
+        verbose_name=_("appareil"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
     subject = models.CharField(_("objet"), max_length=255)
     body_text = models.TextField(_("texte"))
+    # Where a push message leads when touched (a page of the portal).
+    link = models.CharField(_("lien"), max_length=500, blank=True)
     body_html = models.TextField(_("HTML"), blank=True)
     template_error = models.TextField(
         _("erreur du modèle"), blank=True, help_text=_("Le modèle des éditeurs n'a pas pu servir : le texte par défaut est parti.")
@@ -162,6 +235,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.channel == Channel.PUSH:
+            return f"{self.get_event_display()} → {self.recipient} ({self.push_subscription or _('appareil retiré')})"
         return f"{self.get_event_display()} → {self.recipient}"
 
     @property

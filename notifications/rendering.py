@@ -44,6 +44,9 @@ MAX_LENGTH = 50_000  # characters, for the output and for any string or list bui
 MAX_INT_BITS = 4_096
 DEADLINE_SECONDS = 1.0
 SUBJECT_MAX_LENGTH = 255
+# A push message: what a lock screen shows in a few lines, well within the
+# 4 KB a push service accepts once encrypted (payload with title and link).
+PUSH_MAX_LENGTH = 240
 
 
 class TemplateLimitError(Exception):
@@ -260,6 +263,14 @@ def render_subject(source: str, context: dict) -> str:
     if len(subject) > SUBJECT_MAX_LENGTH:
         subject = subject[: SUBJECT_MAX_LENGTH - 1] + "…"
     return subject
+
+
+def render_push(source: str, context: dict) -> str:
+    """A push message: one paragraph, cut at ``PUSH_MAX_LENGTH``."""
+    text = re.sub(r"[ \t\r\n\f\v]+", " ", render(source, context)).strip()
+    if len(text) > PUSH_MAX_LENGTH:
+        text = text[: PUSH_MAX_LENGTH - 1].rstrip() + "…"
+    return text
 
 
 def html_from_text(text: str, subject: str) -> str:

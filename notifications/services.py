@@ -1,5 +1,6 @@
 """Writes of the notifications app: store a message in the outbox, deliver
-it, sweep what was left behind, resend a failure.
+it, sweep what was left behind, resend a failure; turn a device's push
+notifications on and off.
 
 Delivery guarantees. Huey does not acknowledge tasks: a task running when
 its consumer dies is lost. So the outbox row, not the task, carries the
@@ -11,6 +12,13 @@ lost, no database effect happens twice, and a message is sent twice only
 when a consumer dies between the SMTP server accepting it and the row being
 marked SENT — the one window no outbox can close. The Message-ID is the
 same on both copies, so mail clients show one.
+
+Push notifications are rows of the same outbox (``channel=push``, one per
+device of the recipient), written by ``notify()`` beside the e-mail in the
+same transaction and delivered by the same task, claim, backoff and sweep;
+only the last step differs (an encrypted POST to the device's push service,
+``push.send``, instead of SMTP). A push sent twice carries the same tag, so
+the phone shows it once. The e-mail stays the message of record.
 """
 
 from __future__ import annotations
@@ -29,11 +37,12 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from . import rendering
-from .constants import SENSITIVE_EVENTS, Event, Status
-from .defaults import DEFAULT_TEMPLATES
-from .models import MessageTemplate, Notification, NotificationAttachment
+from . import push, rendering
+from .constants import PUSH_EXCLUDED_EVENTS, SENSITIVE_EVENTS, Channel, Event, Status
+from .defaults import DEFAULT_PUSH_TEXTS, DEFAULT_TEMPLATES
+from .models import MessageTemplate, Notification, NotificationAttachment, PushSubscription
 from .variables import build_context
 
 logger = logging.getLogger(__name__)
@@ -47,6 +56,8 @@ DEFAULTS = {
     "SENDING_TIMEOUT": 600,  # a claim older than this is a dead worker's (EMAIL_TIMEOUT is 30 s)
     "SWEEP_BATCH": 500,
     "CONNECTION_IDLE": 30,  # seconds a worker keeps its SMTP connection open between messages
+    "PUSH_TTL": 3 * 24 * 3600,  # seconds a push service keeps a message for a phone that is off
+    "PUSH_TIMEOUT": 10,  # seconds to wait for the push service
 }
 
 
@@ -82,12 +93,14 @@ def notify(
     ``(subject, body)`` written for this case (a procedure's own wording):
     used when it renders, else the editors' template of the event, else the
     default.
+
+    When ``user`` turned notifications on on some devices, each device also
+    gets a push row with the event's short text (``push_text``), in the
+    same transaction.
     """
-    full_key = f"{event}:{key}:{recipient.lower()}"
-    if len(full_key) > 200:
-        full_key = f"{event}:{hashlib.sha256(full_key.encode()).hexdigest()}"
-    subject, body, template_error = render_message(event=event, context=build_context(event, context),
-                                                   override=template)
+    full_key = _key(f"{event}:{key}:{recipient.lower()}", event)
+    context = build_context(event, context)
+    subject, body, template_error = render_message(event=event, context=context, override=template)
     about_fields = {}
     if about is not None:
         about_fields = {"content_type": ContentType.objects.get_for_model(about), "object_id": str(about.pk)}
@@ -116,7 +129,74 @@ def notify(
             for name, content, mimetype in attachments
         )
     _enqueue_on_commit(notification.pk)
+    if user is not None:
+        _push_rows(notification, context=context, user=user)
     return notification
+
+
+def _key(full_key: str, event: str) -> str:
+    if len(full_key) > 200:
+        return f"{event}:{hashlib.sha256(full_key.encode()).hexdigest()}"
+    return full_key
+
+
+def _push_rows(notification: Notification, *, context: dict, user) -> list[Notification]:
+    """One push row per device of ``user``, beside the e-mail row. Nothing is
+    read when push is off; one query when it is on and the person has no device."""
+    if notification.event in PUSH_EXCLUDED_EVENTS or not push.enabled() or not getattr(user, "is_active", False):
+        return []
+    devices = list(PushSubscription.objects.filter(user=user).only("pk"))
+    if not devices:
+        return []
+    text, problem = render_push_message(event=notification.event, context=context)
+    if not text:
+        return []  # the editors chose no push for this event
+    link = context.get("link") if isinstance(context.get("link"), str) else ""
+    if not link.startswith(settings.SITE_URL.rstrip("/") + "/"):
+        link = settings.SITE_URL.rstrip("/") + "/"  # a push opens a page of the portal, nothing else
+    rows = []
+    for device in devices:
+        try:
+            with transaction.atomic():
+                row = Notification.objects.create(
+                    key=_key(f"{notification.key}:push:{device.pk}", notification.event),
+                    event=notification.event,
+                    channel=Channel.PUSH,
+                    push_subscription=device,
+                    recipient=notification.recipient,
+                    user=user,
+                    family_id=notification.family_id,
+                    content_type=notification.content_type,
+                    object_id=notification.object_id,
+                    subject=settings.WAGTAIL_SITE_NAME,
+                    body_text=text,
+                    link=link,
+                    template_error=problem,
+                    next_attempt_at=timezone.now(),
+                )
+        except IntegrityError:
+            continue
+        _enqueue_on_commit(row.pk)
+        rows.append(row)
+    return rows
+
+
+def render_push_message(*, event: str, context: dict) -> tuple[str, str]:
+    """(push text, problem with the editors' template), like ``render_message``:
+    the editors' text when it renders, else the default. An editor's empty
+    text means no push for the event."""
+    template = MessageTemplate.objects.filter(event=event).only("push_text").first()
+    problem = ""
+    if template is not None:
+        if not template.push_text.strip():
+            return "", ""
+        try:
+            return rendering.render_push(template.push_text, context), ""
+        except Exception as error:  # noqa: BLE001 - any failure of an editor's template falls back
+            problem = str(rendering.problem_from(error))
+            logger.warning("Push template for %s failed, default used: %s", event, problem)
+    source = DEFAULT_PUSH_TEXTS.get(event, "")
+    return (rendering.render_push(source, context) if source else ""), problem
 
 
 def render_message(*, event: str, context: dict, override: tuple[str, str] | None = None) -> tuple[str, str, str]:
@@ -149,7 +229,7 @@ def message_templates_ensure() -> int:
     never touches one that exists. Returns how many were created."""
     existing = set(MessageTemplate.objects.values_list("event", flat=True))
     created = MessageTemplate.objects.bulk_create(
-        MessageTemplate(event=event, subject=subject, body=body)
+        MessageTemplate(event=event, subject=subject, body=body, push_text=DEFAULT_PUSH_TEXTS.get(event, ""))
         for event, (subject, body) in DEFAULT_TEMPLATES.items()
         if event not in existing
     )
@@ -173,9 +253,12 @@ def notification_deliver(*, notification_id: int) -> bool:
     ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return False
-    notification = Notification.objects.get(pk=notification_id)
+    notification = Notification.objects.select_related("push_subscription").get(pk=notification_id)
     try:
-        _send(_build_message(notification))
+        if notification.channel == Channel.PUSH:
+            _send_push(notification)
+        else:
+            _send(_build_message(notification))
     except Exception as error:  # noqa: BLE001 - every failure is recorded and retried or shown to staff
         _record_failure(notification, error)
         return False
@@ -256,8 +339,42 @@ def _build_message(notification: Notification) -> EmailMultiAlternatives:
     return message
 
 
+def _send_push(notification: Notification) -> None:
+    device = notification.push_subscription
+    if device is None:
+        raise push.PushError("L'appareil a été retiré : rien à envoyer.", permanent=True)
+    payload = {
+        "title": notification.subject,
+        "body": notification.body_text,
+        "url": notification.link,
+        # The same on a second copy (a consumer killed after the push
+        # service took it): the phone replaces the first by the second.
+        "tag": f"notification-{notification.pk}",
+    }
+    try:
+        push.send(
+            endpoint=device.endpoint,
+            p256dh=device.p256dh,
+            auth=device.auth,
+            payload=payload,
+            ttl=_setting("PUSH_TTL"),
+            timeout=_setting("PUSH_TIMEOUT"),
+        )
+    except push.PushError as error:
+        if error.gone:
+            # The browser dropped the subscription (uninstalled, permission
+            # withdrawn): the device goes, its rows stay without it.
+            PushSubscription.objects.filter(pk=device.pk).delete()
+            logger.info("Push subscription %s expired (%s): removed", device.pk, error.status)
+        raise
+    PushSubscription.objects.filter(pk=device.pk).update(last_success_at=timezone.now())
+
+
 def _is_permanent(error: Exception) -> bool:
-    """An SMTP 5xx for the recipient, the sender or the data will not get better by retrying."""
+    """An SMTP 5xx for the recipient, the sender or the data will not get better by retrying;
+    nor will a push the service refused for good or a device that is gone."""
+    if isinstance(error, push.PushError):
+        return error.permanent
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _message in error.recipients.values())
     if isinstance(error, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
@@ -340,3 +457,74 @@ def notification_resend(*, notification: Notification) -> Notification:
     _enqueue_on_commit(notification.pk)
     notification.refresh_from_db()
     return notification
+
+
+# --- Devices: push notifications on and off ---------------------------------------------------
+
+
+class PushSubscriptionError(ValueError):
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+def push_subscribe(*, user, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> PushSubscription:
+    """Turn push notifications on for the device that subscribed (its
+    browser's ``PushSubscription``). Subscribing again updates the keys; a
+    device another account had subscribed becomes this person's."""
+    if not push.enabled():
+        raise PushSubscriptionError(_("Les notifications ne sont pas disponibles sur ce portail."))
+    endpoint = (endpoint or "").strip()
+    if len(endpoint) > PushSubscription._meta.get_field("endpoint").max_length or not push.endpoint_allowed(endpoint):
+        raise PushSubscriptionError(_("Ce service de notification n'est pas reconnu."))
+    if not push.keys_valid(p256dh=p256dh, auth=auth):
+        raise PushSubscriptionError(_("Les clés de cet appareil ne sont pas valides."))
+    user_agent = (user_agent or "")[:300]
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={
+            "user": user,
+            "p256dh": p256dh.strip(),
+            "auth": auth.strip(),
+            "user_agent": user_agent,
+            "label": device_label(user_agent),
+        },
+    )
+    return subscription
+
+
+def push_unsubscribe(*, user, endpoint: str = "", subscription_id: int | None = None) -> int:
+    """Turn push notifications off for one of this person's devices, named by
+    its endpoint (from the device itself) or its id (from the list of
+    devices). Returns how many were removed: 0 for someone else's."""
+    devices = PushSubscription.objects.filter(user=user)
+    if subscription_id is not None:
+        devices = devices.filter(pk=subscription_id)
+    elif endpoint:
+        devices = devices.filter(endpoint=endpoint.strip())
+    else:
+        return 0
+    deleted, _per_model = devices.delete()
+    return deleted
+
+
+def push_subscriptions_remove(*, user) -> int:
+    """Every device of this person (an account closed or erased)."""
+    deleted, _per_model = PushSubscription.objects.filter(user=user).delete()
+    return deleted
+
+
+def device_label(user_agent: str) -> str:
+    """« Chrome sur Android », « Safari sur iPhone »: enough for a person to
+    tell their devices apart in « Mon compte »."""
+    ua = user_agent or ""
+    browsers = (("EdgA/", "Edge"), ("Edg/", "Edge"), ("SamsungBrowser", "Samsung Internet"), ("Firefox/", "Firefox"),
+                ("FxiOS", "Firefox"), ("CriOS", "Chrome"), ("Chrome/", "Chrome"),
+                ("Safari/", "Safari"))
+    systems = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+               ("Macintosh", "Mac"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+    browser = next((name for marker, name in browsers if marker in ua), "")
+    system = next((name for marker, name in systems if marker in ua), "")
+    if browser and system:
+        return _("%(browser)s sur %(system)s") % {"browser": browser, "system": system}
+    return browser or system or _("Appareil")

@@ -1,5 +1,6 @@
 """The Wagtail admin of notifications: editors write the messages
-(« Messages »), staff follow what was sent and resend failures (« Envois d'e-mails »)."""
+(« Messages »), staff follow what was sent — e-mails and push notifications —
+and resend failures (« Envois »)."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
@@ -101,7 +102,7 @@ class NotificationViewSet(ModelViewSet):
 
     model = Notification
     icon = "mail"
-    menu_label = _("Envois d'e-mails")
+    menu_label = _("Envois")
     menu_order = 310
     add_to_admin_menu = True
     index_view_class = NotificationIndexView
@@ -110,7 +111,9 @@ class NotificationViewSet(ModelViewSet):
     inspect_view_fields = [
         "created_at",
         "event",
+        "channel",
         "recipient",
+        "push_subscription",
         "user",
         "family_id",
         "status",
@@ -121,6 +124,7 @@ class NotificationViewSet(ModelViewSet):
         "sent_at",
         "subject",
         "body_text",
+        "link",
     ]
     copy_view_enabled = False
     # Written on every event: no reference-index task per row.
@@ -129,12 +133,13 @@ class NotificationViewSet(ModelViewSet):
         "subject",
         "recipient",
         Column("event", label=_("Événement"), accessor="get_event_display"),
+        Column("channel", label=_("Canal"), accessor="get_channel_display"),
         Column("status", label=_("Statut"), accessor="get_status_display"),
         "attempts",
         "last_error",
         DateColumn("created_at", label=_("Créée le")),
     ]
-    list_filter = ["status", "event"]
+    list_filter = ["status", "channel", "event"]
     search_fields = ["recipient", "subject"]
     ordering = ["-created_at", "-pk"]
     list_per_page = 50

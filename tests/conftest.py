@@ -25,3 +25,21 @@ def demo(db):
     from inscrire.demo.loader import load_demo
 
     return load_demo()
+
+
+@pytest.fixture(scope="session")
+def vapid_keys() -> tuple[str, str]:
+    """The portal's VAPID key pair for a test run: (public, private)."""
+    from notifications.push import generate_keys
+
+    return generate_keys()
+
+
+@pytest.fixture
+def push_on(settings, vapid_keys):
+    """Push notifications on (test settings leave them off), sending to push
+    services on localhost only (``tests/notifications/pushservice.py``)."""
+    settings.WEBPUSH_VAPID_PUBLIC_KEY, settings.WEBPUSH_VAPID_PRIVATE_KEY = vapid_keys
+    settings.WEBPUSH_CONTACT = "mailto:technique@inscrire.example"
+    settings.WEBPUSH_ENDPOINT_HOSTS = ["127.0.0.1"]
+    return vapid_keys

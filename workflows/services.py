@@ -236,9 +236,10 @@ def _enter(dossier: Dossier, index: int | None, *, now) -> None:
     confirmed), with the state that stage waits in. Not saved."""
     dossier.stage_started_at = now
     dossier.reminded_at = None
+    # ``review_group`` keeps the last review's group once past it: its
+    # members are told « déjà traité » when they come back to decide.
     if index is None:
         dossier.stage_index = len(dossier.stages)
-        dossier.review_group = None
         dossier.routing_note = ""
         dossier.state = DossierState.CONFIRMED
         dossier.confirmed_at = dossier.closed_at = now
@@ -251,7 +252,6 @@ def _enter(dossier: Dossier, index: int | None, *, now) -> None:
         dossier.routing_note = stage.get("note", "")
     else:
         dossier.state = DossierState.AWAITING_PAYMENT
-        dossier.review_group = None
         dossier.routing_note = ""
 
 

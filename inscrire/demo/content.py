@@ -1,7 +1,13 @@
 """Demo content: the seed help page (``seed/inscriptions-2020-2021.md``)
-written as StreamField data, demo schools and demo accounts.
+written as StreamField data, this year's help pages, demo schools and demo
+accounts.
 
-The help text is the seed's, word for word; only its layout became blocks.
+The 2020 - 2021 help pages are the seed's archive, word for word; only
+their layout became blocks. This year's pages (2026 - 2027) start from them,
+as « Préparer l'année suivante » would, and say what changed since: the
+portal itself installs on the phone (the « Installer l'application » block
+instead of the seed's store links and its vendor's app), and it is the
+portal's own address that families open.
 """
 
 from cms.constants import SchoolKind
@@ -145,6 +151,76 @@ HELP_PAGES = [
         ],
     ),
 ]
+
+CURRENT_HELP_INDEX = {
+    "title": "Inscriptions 2026 - 2027",
+    "slug": "inscriptions-2026-2027",
+    "subtitle": "Écoles Maternelles et Élémentaires du Sud de la Martinique",
+}
+
+CURRENT_HELP_PAGES = [
+    (
+        "comment-proceder",
+        "Comment procéder à l'inscription en ligne ?",
+        "Installer l'application, créer son compte, déposer le dossier de chaque enfant.",
+        [
+            {
+                "type": "install_app",
+                "value": {
+                    "title": "Installez l'application mobile",
+                    "intro": (
+                        "<p>Le portail Inscrire devient une application sur votre téléphone : vous y retrouvez "
+                        "vos dossiers et, si vous le souhaitez, vous êtes prévenu de chaque étape.</p>"
+                    ),
+                },
+            },
+            _steps(
+                1,
+                (
+                    "",
+                    "Le portail est également disponible sur votre navigateur web, sur téléphone comme sur "
+                    "ordinateur, à l'adresse de ce site.",
+                ),
+            ),
+            {
+                "type": "callout",
+                "value": {
+                    "kind": "attention",
+                    "title": "Attention:",
+                    "body": (
+                        "<p>Si vous avez déjà reçu votre identifiant (souvent envoyé par mail), connectez-vous "
+                        "directement avec votre identifiant et votre mot de passe provisoire. L'étape #2 n'est pas "
+                        "nécessaire dans ce cas là.</p>"
+                    ),
+                },
+            },
+            _steps(
+                2,
+                (
+                    "Créer votre compte:",
+                    "Vous n'avez pas encore votre compte ? Ouvrez l'application et choisissez « Créer un compte » "
+                    "pour démarrer la création d'un compte Famille. Cela ne prend qu'une minute !",
+                ),
+            ),
+            ("link", "ouvrir-un-compte"),
+            _steps(
+                3,
+                (
+                    "Déposez le dossier de chaque enfant",
+                    "Dans « Mes dossiers », remplissez le dossier de chaque enfant et suivez-le jusqu'à la "
+                    "confirmation. Pour être prévenu sur votre téléphone, activez les notifications dans "
+                    "« Mon compte ».",
+                ),
+            ),
+        ],
+    ),
+    # Unchanged since the seed.
+    HELP_PAGES[1],
+    HELP_PAGES[2],
+]
+
+# (index, pages): this year's first, then the seed's archive.
+HELP_SECTIONS = [(CURRENT_HELP_INDEX, CURRENT_HELP_PAGES), (HELP_INDEX, HELP_PAGES)]
 
 SCHOOLS = [
     {

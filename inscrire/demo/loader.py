@@ -52,13 +52,18 @@ def _home(report: DemoReport) -> HomePage:
 
 
 def _help_pages(home: HomePage, report: DemoReport) -> None:
-    index = HelpIndexPage.objects.child_of(home).filter(slug=content.HELP_INDEX["slug"]).first()
+    for index_data, help_pages in content.HELP_SECTIONS:
+        _help_section(home, index_data, help_pages, report)
+
+
+def _help_section(home: HomePage, index_data: dict, help_pages: list, report: DemoReport) -> None:
+    index = HelpIndexPage.objects.child_of(home).filter(slug=index_data["slug"]).first()
     if index is None:
-        index = home.add_child(instance=HelpIndexPage(**content.HELP_INDEX))
+        index = home.add_child(instance=HelpIndexPage(**index_data))
         report.created.append(f"page « {index.title} »")
     pages: dict[str, HelpPage] = {}
     pending_links: list[HelpPage] = []
-    for slug, title, summary, body in content.HELP_PAGES:
+    for slug, title, summary, body in help_pages:
         page = HelpPage.objects.child_of(index).filter(slug=slug).first()
         if page is None:
             has_links = any(isinstance(item, tuple) for item in body)
@@ -69,7 +74,7 @@ def _help_pages(home: HomePage, report: DemoReport) -> None:
                 pending_links.append(page)
         pages[slug] = page
     # « Pour plus d'infos » links point to pages that may not have existed yet.
-    bodies = {slug: body for slug, _title, _summary, body in content.HELP_PAGES}
+    bodies = {slug: body for slug, _title, _summary, body in help_pages}
     for page in pending_links:
         resolved = [
             {"type": "link", "value": {"text": "Pour plus d'infos", "page": pages[item[1]].pk, "url": ""}}

@@ -8,7 +8,10 @@ S3-compatible storage. With ``DJANGO_ENV=production`` the secrets have no
 default: a missing or malformed variable stops start-up with one line.
 """
 
+import base64
+import binascii
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -421,6 +424,47 @@ EMAIL_TIMEOUT = _int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Inscrire <ne-pas-repondre@inscrire.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Push notifications (Web Push) -------------------------------------------------------
+
+# The portal's VAPID key pair, base64url (``manage.py webpush_keys`` makes
+# one): the public key is what browsers subscribe with, the private one
+# signs every push. Both empty (the default), push notifications are off and
+# « Mon compte » does not offer them; e-mails are sent as always.
+WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="").strip()
+WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="").strip()
+
+
+def _vapid_key(variable: str, value: str, size: int) -> None:
+    try:
+        decoded = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        decoded = b""
+    if len(decoded) != size:
+        raise ConfigurationError(variable, "is malformed: expected the base64url key printed by manage.py webpush_keys")
+
+
+if WEBPUSH_VAPID_PUBLIC_KEY or WEBPUSH_VAPID_PRIVATE_KEY:
+    for _name, _value in (("WEBPUSH_VAPID_PUBLIC_KEY", WEBPUSH_VAPID_PUBLIC_KEY),
+                          ("WEBPUSH_VAPID_PRIVATE_KEY", WEBPUSH_VAPID_PRIVATE_KEY)):
+        if not _value:
+            raise ConfigurationError(_name, "must be set too: the two VAPID keys go together")
+    _vapid_key("WEBPUSH_VAPID_PUBLIC_KEY", WEBPUSH_VAPID_PUBLIC_KEY, 65)
+    _vapid_key("WEBPUSH_VAPID_PRIVATE_KEY", WEBPUSH_VAPID_PRIVATE_KEY, 32)
+# Whom the push services may contact about the portal's messages (VAPID « sub »).
+WEBPUSH_CONTACT = env.str("WEBPUSH_CONTACT", default=f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}").strip()
+if not WEBPUSH_CONTACT.startswith(("mailto:", "https://")):
+    raise ConfigurationError("WEBPUSH_CONTACT", "must be a mailto: or https:// address")
+# The push services browsers subscribe with (and their subdomains): the
+# portal sends pushes to no other host, over HTTPS only.
+WEBPUSH_ENDPOINT_HOSTS = [
+    h.strip().lower()
+    for h in env.str(
+        "WEBPUSH_ENDPOINT_HOSTS",
+        default="fcm.googleapis.com,android.googleapis.com,push.services.mozilla.com,push.apple.com,notify.windows.com",
+    ).split(",")
+    if h.strip()
+]
+
 # --- Card payments (django-payments) ----------------------------------------------------
 
 # The provider used for card payments: "dummy" (django-payments' development
@@ -493,6 +537,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [_SELF, "data:"],
         "font-src": [_SELF],
         "connect-src": [_SELF],
+        # The service worker (/sw.js) and the web app manifest are the portal's own.
+        "worker-src": [_SELF],
+        "manifest-src": [_SELF],
         "frame-src": [_NONE],
         "object-src": [_NONE],
         "base-uri": [_NONE],

@@ -196,6 +196,9 @@ def serve(*, smtp_port: int, database_url: str, redis_url: str, key_prefix: str)
             EMAIL_TIMEOUT="10",
             # Staff sign in with a password only, until the journey walks the TOTP step too.
             STAFF_2FA_REQUIRED="false",
+            # Push notifications on, with a key pair of this run; pushes go
+            # to the real push services or to a test's own on localhost.
+            **_push_settings(),
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )
@@ -228,6 +231,17 @@ def serve(*, smtp_port: int, database_url: str, redis_url: str, key_prefix: str)
         for cleanup in reversed(cleanups):
             cleanup()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _push_settings() -> dict[str, str]:
+    from notifications.push import generate_keys
+
+    public, private = generate_keys()
+    return {
+        "WEBPUSH_VAPID_PUBLIC_KEY": public,
+        "WEBPUSH_VAPID_PRIVATE_KEY": private,
+        "WEBPUSH_ENDPOINT_HOSTS": "fcm.googleapis.com,push.services.mozilla.com,push.apple.com,127.0.0.1",
+    }
 
 
 def _delete_redis_keys(redis_url: str, key_prefix: str) -> None:

@@ -73,3 +73,17 @@ def queued_huey():
     yield HUEY
     HUEY.flush()
     HUEY.immediate = True
+
+
+# --- Push notifications: a local push service ----------------------------------------
+# (``vapid_keys`` and ``push_on`` are in tests/conftest.py: « Mon compte » uses them too.)
+
+
+@pytest.fixture
+def push_service(push_on):
+    """The local push service (``tests/notifications/pushservice.py``): it
+    checks the VAPID signature and decrypts what each device receives."""
+    from .pushservice import PushService
+
+    with PushService(push_on[0]) as service:
+        yield service

@@ -9,6 +9,15 @@ consumer is started again. Every notification must arrive, none may be left
 unsent, and duplicates (the window between the SMTP server accepting a
 message and its row being marked sent) are at most one per kill: the
 consumer runs one worker, so one message at most is in flight when it dies.
+
+Push rows go through the same outbox: one recipient in three has turned
+notifications on for a device of the local push service
+(``pushservice.py``), so the consumer also sends encrypted pushes, and is
+killed among them too — once more on purpose while a push is in flight:
+the push service has taken it but not answered yet, the row is left
+« sending », and the sweep sends it again. Every device must get its
+message (decrypted with its own keys), and the duplicates of both channels
+together stay within one per kill.
 """
 
 import email
@@ -25,10 +34,11 @@ from django.db import transaction
 from huey.contrib.djhuey import HUEY
 from huey.storage import RedisStorage, SqliteStorage
 
-from notifications.constants import Event, Status
+from notifications.constants import Channel, Event, Status
 from notifications.models import Notification
-from notifications.services import notifications_sweep, notify
+from notifications.services import notifications_sweep, notify, push_subscribe
 from notifications.variables import sample_context
+from tests.factories import UserFactory
 from tests.processes import database_url
 
 # A local run: 300 notifications, 3 kills. CI's PostgreSQL pass asks for the
@@ -105,18 +115,38 @@ class Consumer:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_killing_the_consumer_loses_nothing_and_duplicates_at_most_one_per_kill(consumer_queue, smtp, tmp_path):
+def test_killing_the_consumer_loses_nothing_and_duplicates_at_most_one_per_kill(
+    consumer_queue, smtp, push_service, tmp_path
+):
     storage, env = consumer_queue
     env = {**env, "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"}
     env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), EMAIL_USE_TLS="false", EMAIL_USE_SSL="false")
+    env.update(
+        WEBPUSH_VAPID_PUBLIC_KEY=settings.WEBPUSH_VAPID_PUBLIC_KEY,
+        WEBPUSH_VAPID_PRIVATE_KEY=settings.WEBPUSH_VAPID_PRIVATE_KEY,
+        WEBPUSH_ENDPOINT_HOSTS="127.0.0.1",
+    )
     context = sample_context(Event.PAYMENT_REMINDER)
     recipients = {f"parent{i:03d}@example.org" for i in range(COUNT)}
+    users, devices = {}, {}
+    for i, recipient in enumerate(sorted(recipients)):
+        if i % 3 == 0:
+            users[recipient] = UserFactory(email=recipient)
+            devices[recipient] = push_service.device(f"appareil-{i:03d}")
+            push_subscribe(user=users[recipient], endpoint=devices[recipient].endpoint,
+                           p256dh=devices[recipient].p256dh, auth=devices[recipient].auth)
+    # The device whose push is in flight at the last kill: after the other kills.
+    held = next(devices[r] for i, r in enumerate(sorted(recipients)) if r in devices and i > KILL_AT[-1] + 10)
+    held.hold_first = 5.0
     started = time.monotonic()
 
     with transaction.atomic():
         for recipient in sorted(recipients):
-            notify(event=Event.PAYMENT_REMINDER, recipient=recipient, key="reliability", context=context)
-    assert storage.queue_size() == COUNT  # enqueued after the commit
+            notify(event=Event.PAYMENT_REMINDER, recipient=recipient, key="reliability", context=context,
+                   user=users.get(recipient))
+    rows = COUNT + len(devices)
+    assert Notification.objects.filter(channel=Channel.PUSH).count() == len(devices)
+    assert storage.queue_size() == rows  # enqueued after the commit
 
     consumer = Consumer(env, tmp_path / "consumer.log")
     kills, interrupted = 0, 0
@@ -127,21 +157,38 @@ def test_killing_the_consumer_loses_nothing_and_duplicates_at_most_one_per_kill(
         kills += 1
         interrupted += Notification.objects.filter(status=Status.SENDING).count()
         notifications_sweep(pending_grace=0, sending_timeout=0)
+    consumer.start()
+    consumer.wait_for(lambda: held.received, timeout=30)
+    consumer.kill()  # mid-push: the service holds the message, the consumer never hears back
+    kills += 1
+    in_flight = Notification.objects.get(status=Status.SENDING)
+    assert in_flight.channel == Channel.PUSH and in_flight.push_subscription.endpoint == held.endpoint
+    interrupted += 1
+    notifications_sweep(pending_grace=0, sending_timeout=0)
     assert Notification.objects.exclude(status=Status.SENT).exists(), "killed too late: nothing was left to do"
 
     consumer.start()
-    consumer.wait_for(lambda: not Notification.objects.exclude(status=Status.SENT).exists(), timeout=40 + COUNT // 10)
+    consumer.wait_for(lambda: not Notification.objects.exclude(status=Status.SENT).exists(), timeout=40 + rows // 10)
     consumer.kill()
 
     received = Counter(recipient for envelope in smtp.envelopes for recipient in envelope.rcpt_tos)
-    duplicates = sum(copies - 1 for copies in received.values())
+    pushed = Counter(message.device for message in push_service.received)
+    duplicates = sum(copies - 1 for copies in received.values()) + sum(copies - 1 for copies in pushed.values())
     print(
-        f"\n{storage.__class__.__name__}: {COUNT} notifications, {kills} kills, {interrupted} interrupted sends, "
-        f"{len(smtp.envelopes)} messages received, {duplicates} duplicates, {time.monotonic() - started:.1f} s"
+        f"\n{storage.__class__.__name__}: {COUNT} e-mails and {len(devices)} pushes, {kills} kills, "
+        f"{interrupted} interrupted sends, {len(smtp.envelopes)} e-mails and {len(push_service.received)} pushes "
+        f"received, {duplicates} duplicates, {time.monotonic() - started:.1f} s"
     )
     assert set(received) == recipients  # every notification arrived
-    assert Notification.objects.filter(status=Status.SENT).count() == COUNT  # none left unsent
+    assert set(pushed) == {device.name for device in devices.values()}  # and every push, decrypted by its device
+    assert all(m.payload["body"].startswith("Rappel : un paiement est attendu") for m in push_service.received)
+    assert push_service.refused == []
+    assert Notification.objects.filter(status=Status.SENT).count() == rows  # none left unsent
     assert duplicates <= kills
+    # A duplicate push carries the same tag: the phone shows it once.
+    tags = Counter(message.payload["tag"] for message in push_service.received)
+    assert len(tags) == len(devices)
+    assert pushed[held.name] == 2 and len({m.payload["tag"] for m in held.received}) == 1
     # A duplicate is the same message: the same Message-ID, which mail clients fold into one.
     ids = Counter(
         email.message_from_bytes(envelope.content, policy=email.policy.default)["Message-ID"]

@@ -105,6 +105,14 @@ RULES: dict[str, Rule] = {
     "accounts:child_edit": Rule(FAMILY_A),
     "accounts:guardian_invite": Rule(FAMILIES),
     "accounts:consents": Rule(FAMILIES),
+    # Notifications on the phone: off here (no VAPID key), so a 404 for all;
+    # with keys, families only (tests/accounts/test_push_devices.py).
+    "accounts:push_subscribe": Rule(NOBODY, method="post"),
+    "accounts:push_unsubscribe": Rule(NOBODY, method="post"),
+    # The installable app: its manifest, service worker and offline page are anyone's.
+    "pwa_manifest": Rule(EVERYONE),
+    "pwa_service_worker": Rule(EVERYONE),
+    "pwa_offline": Rule(EVERYONE),
     # Family area: the lists are everyone's own; a dossier is its family's.
     "dossiers:list": Rule(SIGNED_IN),
     "dossiers:family_dossier": Rule(FAMILY_A),

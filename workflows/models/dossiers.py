@@ -37,6 +37,7 @@ class Dossier(models.Model):
     # once it has gone through them all.
     stage_index = models.PositiveSmallIntegerField(_("étape en cours"), default=0)
     stage_started_at = models.DateTimeField(_("à cette étape depuis"), null=True, blank=True)
+    # The group of the review the dossier is at (or was at last).
     review_group = models.ForeignKey(
         "workflows.ReviewerGroup", verbose_name=_("examiné par"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
