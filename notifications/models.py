@@ -11,7 +11,7 @@ from wagtail.models import PreviewableMixin
 from . import rendering, variables
 from .constants import Event, Status
 
-BODY_MAX_LENGTH = 20_000
+BODY_MAX_LENGTH = rendering.MAX_SOURCE_LENGTH
 
 
 class VariablesPanel(HelpPanel):
