@@ -278,3 +278,37 @@ def _real_clamd_reachable() -> bool:
 def test_a_real_clamd_finds_eicar():
     assert "Eicar" in (clamav_scan(EICAR) or "")
     assert clamav_scan(b"un document ordinaire") is None
+
+
+# --- Without antivirus ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def administrator(db, client):
+    from tests.factories import UserFactory
+
+    user = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(user)
+    return user
+
+
+def test_the_dashboard_says_when_uploads_are_not_scanned(client, administrator):
+    with override_settings(CLAMAV_URL="", ANTIVIRUS_TURNED_OFF=True):
+        page = client.get("/cms/").content.decode().replace("&#x27;", "'")
+    assert "Antivirus désactivé" in page
+    assert "L'analyse antivirus des documents est désactivée (CLAMAV_URL=off)" in page
+    with override_settings(CLAMAV_URL="", ANTIVIRUS_TURNED_OFF=False):
+        page = client.get("/cms/").content.decode().replace("&#x27;", "'")
+    assert "Aucun antivirus n'est configuré" in page
+    with override_settings(CLAMAV_URL="tcp://127.0.0.1:3310", ANTIVIRUS_TURNED_OFF=False):
+        assert "Antivirus désactivé" not in client.get("/cms/").content.decode()
+
+
+def test_without_antivirus_eicar_in_a_pdf_is_accepted(parent_client, dossier):
+    """What the development defaults do not do (README, « Security »):
+    without CLAMAV_URL nothing looks for viruses, so EICAR in a well-formed
+    PDF passes the structural checks."""
+    with override_settings(CLAMAV_URL=""):
+        response = send(parent_client, dossier, "acte.pdf", PDF + b"\n" + EICAR + b"\n")
+    assert response.status_code == 302
+    assert Document.objects.count() == 1
