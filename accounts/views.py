@@ -84,12 +84,17 @@ class LoginView(auth_views.LoginView):
 
 def login_locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     """django-axes' answer to too many wrong passwords: the login page, the
-    address kept, a French message, HTTP 429."""
+    address kept, a French message (this address, or this machine whatever
+    the address: accounts/throttling.py), HTTP 429."""
+    from axes.handlers.proxy import AxesProxyHandler
+
     form = EmailAuthenticationForm(request, initial={"username": ratelimit.login_username(request, credentials)})
+    handler = AxesProxyHandler.get_implementation()
+    machine = getattr(handler, "machine_locked_out", lambda *args: False)(request, credentials)
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "locked_out": True, "next": request.POST.get("next", "")},
+        {"form": form, "locked_out": True, "machine_locked_out": machine, "next": request.POST.get("next", "")},
         status=429,
     )
 

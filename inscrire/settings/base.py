@@ -316,15 +316,21 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Login throttling (django-axes): five wrong passwords for one address from
-# one machine lock that pair out for 15 minutes. The first backend only
-# counts and refuses; the second one checks the password.
+# one machine lock that pair out for 15 minutes, and ten failures from one
+# machine, whatever the addresses tried, lock the machine out (password
+# spraying; accounts/throttling.py). The first backend only counts and
+# refuses; the second one checks the password.
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.ThrottledLoginBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.throttling.TwoBudgetsHandler"
+# Generous enough for a family, or a few families behind one address (a
+# school's network, a mobile operator's shared address), small for a script.
+LOGIN_IP_FAILURE_LIMIT = 10
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
