@@ -307,28 +307,42 @@ CONFIRMATION_MESSAGES = {
         "Ce lien de confirmation n'est pas valable. Vérifiez qu'il a été copié en entier, ou demandez un nouveau lien "
         "depuis « Mon compte »."
     ),
+    services.ConfirmationStatus.SIGN_IN_REQUIRED: _lazy(
+        "Ce lien vous fera rejoindre le compte famille qui vous a invité(e) : connectez-vous d'abord avec cette "
+        "adresse e-mail, puis ouvrez-le à nouveau. Si vous n'avez pas créé ce compte vous-même, choisissez un "
+        "nouveau mot de passe avec « Mot de passe oublié ? » : vous rejoindrez la famille, et personne d'autre."
+    ),
+}
+CONFIRMATION_STATUS_CODES = {
+    services.ConfirmationStatus.INVALID: 404,
+    services.ConfirmationStatus.SIGN_IN_REQUIRED: 403,
 }
 
 
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     """The link of the confirmation e-mail. Opening it shows a button; the
     button confirms (so that a mail scanner opening links confirms nothing)."""
+    by = request.user if request.user.is_authenticated else None
     if request.method == "POST":
-        status, user = services.email_confirm(token=token)
+        status, user = services.email_confirm(token=token, by=by)
         if status is services.ConfirmationStatus.CONFIRMED:
             messages.success(request, _("Merci : votre adresse e-mail est confirmée."))
             if request.user.is_authenticated:
                 return redirect("accounts:account")
             return redirect("accounts:login")
     else:
-        status = services.email_confirmation_check(token=token)
+        status = services.email_confirmation_check(token=token, by=by)
     if status is services.ConfirmationStatus.CONFIRMED:
         return render(request, "accounts/confirm_email.html", {"valid": True})
     return render(
         request,
         "accounts/confirm_email.html",
-        {"valid": False, "error": CONFIRMATION_MESSAGES[status]},
-        status=404 if status is services.ConfirmationStatus.INVALID else 410,
+        {
+            "valid": False,
+            "error": CONFIRMATION_MESSAGES[status],
+            "sign_in_first": status is services.ConfirmationStatus.SIGN_IN_REQUIRED,
+        },
+        status=CONFIRMATION_STATUS_CODES.get(status, 410),
     )
 
 
@@ -436,6 +450,7 @@ def account(request: HttpRequest) -> HttpResponse:
                 "blockers": selectors.submission_blockers(user=user),
             }
         )
+    context["joins_pending"] = selectors.guardian_joins_pending(user=user)
     return render(request, "accounts/account.html", context)
 
 
@@ -481,6 +496,11 @@ def guardian_invite(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/guardian_invite.html", {"form": form})
 
 
+JOIN_AFTER_CONFIRMATION = _lazy(
+    "Votre accès est prêt. Pour rejoindre la famille %(name)s, confirmez votre adresse : ouvrez le lien que nous "
+    "venons d'envoyer à %(email)s, en restant connecté(e)."
+)
+
 INVITATION_MESSAGES = {
     services.InvitationStatus.ALREADY_USED: _lazy("Cette invitation a déjà été utilisée. Connectez-vous avec votre adresse e-mail."),
     services.InvitationStatus.EXPIRED: _lazy("Cette invitation a expiré. Demandez à l'autre responsable de vous inviter à nouveau."),
@@ -503,11 +523,14 @@ def guardian_accept(request: HttpRequest, token: str) -> HttpResponse:
     if user.is_authenticated:
         if request.method == "POST":
             try:
-                services.guardian_accept_existing(token=token, user=user)
+                joined = services.guardian_accept_existing(token=token, user=user)
             except services.AccountError as error:
                 context["error"] = str(error)
                 return render(request, "accounts/guardian_accept.html", context, status=400)
-            messages.success(request, _("Vous avez rejoint la famille %(name)s.") % {"name": invitation.family.name})
+            if joined:
+                messages.success(request, _("Vous avez rejoint la famille %(name)s.") % {"name": invitation.family.name})
+            else:
+                messages.info(request, JOIN_AFTER_CONFIRMATION % {"name": invitation.family.name, "email": user.email})
             return redirect("accounts:account")
         context["mode"] = "join" if user.email.lower() == invitation.email.lower() else "other_account"
         return render(request, "accounts/guardian_accept.html", context)
@@ -527,7 +550,7 @@ def guardian_accept(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             auth_login(request, new_user, backend=SESSION_BACKEND)
-            messages.success(request, _("Bienvenue : vous avez rejoint la famille %(name)s.") % {"name": invitation.family.name})
+            messages.info(request, JOIN_AFTER_CONFIRMATION % {"name": invitation.family.name, "email": new_user.email})
             return redirect("accounts:account")
     context.update({"mode": "create", "form": form, "rules": password_rules()})
     return render(request, "accounts/guardian_accept.html", context)
