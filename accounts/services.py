@@ -70,14 +70,21 @@ def signup_create_family_account(
     password_hash: str,
     schools: list[School],
     documents: list[ConsentDocument],
-) -> User:
-    """The fifth step: the family, its first guardian (signed in at once,
-    e-mail address not confirmed yet), its schools and what it accepted,
-    then the confirmation link by e-mail. ``password_hash`` was made by
-    ``make_password`` at step 2: the password itself is never kept."""
+) -> User | None:
+    """The fifth step: the family, its first guardian (e-mail address not
+    confirmed yet), its schools and what it accepted, then the confirmation
+    link by e-mail. ``password_hash`` was made by ``make_password`` at step
+    2: the password itself is never kept.
+
+    When the address already has an account, nothing is created and its
+    owner is told by e-mail instead (``None`` is returned): the sign-up
+    answers alike either way, so that it cannot be used to test which
+    addresses have an account."""
     email = User.objects.normalize_email(email).lower()
     try:
         with transaction.atomic():
+            if User.objects.filter(email__iexact=email).exists():
+                raise EmailTaken(email)
             family = Family.objects.create(name=last_name.strip())
             family.schools.set(schools)
             user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip(), family=family)
@@ -85,9 +92,28 @@ def signup_create_family_account(
             user.save()
             consents_record(family=family, user=user, documents=documents)
             email_confirmation_send(user=user)
-    except IntegrityError:
-        raise EmailTaken(email) from None
+    except (EmailTaken, IntegrityError):
+        _account_exists_notify(email=email)
+        return None
     return user
+
+
+def _account_exists_notify(*, email: str) -> None:
+    owner = User.objects.filter(email__iexact=email).first()
+    if owner is None or not owner.is_active:
+        return
+    with transaction.atomic():
+        notify(
+            event=Event.ACCOUNT_EXISTS,
+            recipient=owner.email,
+            key=f"account-exists-{owner.pk}-{uuid.uuid4().hex}",
+            context={
+                "user": _person(owner),
+                "link": _absolute(reverse("accounts:login")),
+                "reset_link": _absolute(reverse("accounts:password_reset")),
+            },
+            user=owner,
+        )
 
 
 # --- Consents -------------------------------------------------------------------------------

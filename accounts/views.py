@@ -41,6 +41,7 @@ from .forms import (
 
 SIGNUP_STEPS = 5
 SIGNUP_SESSION_KEY = "accounts_signup"
+SIGNUP_SENT_KEY = "accounts_signup_sent_to"
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
 TOO_MANY = _lazy("Trop de demandes depuis cette connexion. Réessayez dans une heure.")
 
@@ -183,13 +184,7 @@ def _signup_identity(request, state) -> HttpResponse:
         state["drafts"]["1"] = _draft(request)
         _signup_save(request, state)
         return _render_step(request, 1, title, {"form": form})
-    if state.pop("recheck", False):
-        form = SignupIdentityForm(data=state["identity"])
-        form.is_valid()
-        state["identity"] = None
-        _signup_save(request, state)
-    else:
-        form = SignupIdentityForm(initial=state["identity"] or state["drafts"].get("1") or {})
+    form = SignupIdentityForm(initial=state["identity"] or state["drafts"].get("1") or {})
     return _render_step(request, 1, title, {"form": form})
 
 
@@ -262,8 +257,11 @@ def _signup_consents(request, state) -> HttpResponse:
                     request, 4, title, {"form": form, "documents": documents, "schools": schools}, status=429
                 )
             identity = state["identity"]
-            try:
-                user = services.signup_create_family_account(
+            # A new address gets its account and a confirmation link; one that
+            # has an account gets a message to its owner. The answer is the
+            # same page, signed out, so that nobody learns which it was.
+            if ratelimit.hit(ratelimit.SIGNUP_PER_EMAIL, identity["email"]):
+                services.signup_create_family_account(
                     first_name=identity["first_name"],
                     last_name=identity["last_name"],
                     email=identity["email"],
@@ -271,12 +269,8 @@ def _signup_consents(request, state) -> HttpResponse:
                     schools=schools,
                     documents=documents,
                 )
-            except services.EmailTaken:
-                state["recheck"] = True
-                _signup_save(request, state)
-                return redirect("accounts:signup_step", step=1)
             request.session.pop(SIGNUP_SESSION_KEY, None)
-            auth_login(request, user, backend=SESSION_BACKEND)
+            request.session[SIGNUP_SENT_KEY] = identity["email"]
             return redirect("accounts:signup_done")
     else:
         draft = state["drafts"].get("4") or {}
@@ -284,12 +278,18 @@ def _signup_consents(request, state) -> HttpResponse:
     return _render_step(request, 4, title, {"form": form, "documents": documents, "schools": schools})
 
 
-@login_required
 def signup_done(request: HttpRequest) -> HttpResponse:
+    """The last step, the same whether the address was new or not: look in
+    the mailbox."""
     return render(
         request,
         "accounts/signup/done.html",
-        {"step": 5, "steps": SIGNUP_STEPS, "step_title": _("Votre compte est actif")},
+        {
+            "step": 5,
+            "steps": SIGNUP_STEPS,
+            "step_title": _("Vérifiez votre messagerie"),
+            "email": request.session.get(SIGNUP_SENT_KEY, ""),
+        },
     )
 
 

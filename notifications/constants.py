@@ -12,6 +12,7 @@ class Event(models.TextChoices):
     ACCOUNT_INVITATION = "account_invitation", _("Invitation à ouvrir un compte")
     PASSWORD_RESET = "password_reset", _("Réinitialisation du mot de passe")
     GUARDIAN_INVITATION = "guardian_invitation", _("Invitation d'un second responsable")
+    ACCOUNT_EXISTS = "account_exists", _("Inscription avec une adresse qui a déjà un compte")
     # Dossiers.
     DOSSIER_SUBMITTED = "dossier_submitted", _("Dossier déposé (famille)")
     DOSSIER_SUBMITTED_DIRECTORS = "dossier_submitted_directors", _("Dossier déposé (direction)")

@@ -83,7 +83,8 @@ RULES: dict[str, Rule] = {
     "accounts:signup": Rule(EVERYONE),
     # Signed-in people have nothing to sign up for: sent to « Mon compte ».
     "accounts:signup_step": Rule(frozenset({"anonymous"})),
-    "accounts:signup_done": Rule(SIGNED_IN),
+    # The sign-up's last page says « look in your mailbox », to anyone.
+    "accounts:signup_done": Rule(EVERYONE),
     # Links with a token: an invalid token is a 404 for everyone.
     "accounts:confirm_email": Rule(NOBODY),
     "accounts:confirmation_resend": Rule(SIGNED_IN, method="post", lands_on="/compte/"),
