@@ -36,8 +36,8 @@ from forms.models import Document
 from tests.files import images
 from tests.files.pdfs import ACTIVE
 from tests.forms.conftest import _file, _step, make_page, review_url, start, step_url
-from tests.payments.conftest import awaiting, choose, creditor, pay_url  # noqa: F401 — fixtures
-from tests.payments.test_bad_input import post_mandate
+from tests.billing.conftest import awaiting, choose, creditor, pay_url  # noqa: F401 — fixtures
+from tests.billing.test_bad_input import post_mandate
 from tests.workflows.conftest import (  # noqa: F401 — fixtures
     child,
     director,
@@ -147,7 +147,7 @@ UPLOADS: dict[str, str | Made] = {
     "billing.views:mandate_upload (request.FILES)": SIGNED_MANDATE,
     "billing.models:Mandate.signed_document": SIGNED_MANDATE,
     # Made by the portal.
-    "billing.models:Attestation.file": Made("billing.Attestation", "the attestation PDF, made by a Huey task"),
+    "workflows.models.attestations:Attestation.file": Made("workflows.Attestation", "the attestation PDF, made by a task"),
     "workflows.models.dossiers:DossierExport.file": Made("workflows.DossierExport", "a CSV/XLSX export, built by a task"),
 }
 
