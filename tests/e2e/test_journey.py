@@ -191,7 +191,7 @@ def test_1b_the_parent_signs_up_in_five_steps_and_confirms_the_email(journey):
 
     expect(page.get_by_text("Étape 5 sur 5")).to_be_visible()
     # The same page whether the address had an account or not: nobody is signed in yet.
-    expect(page.get_by_text("vérifiez votre messagerie")).to_be_visible()
+    expect(page.get_by_role("heading", name="Vérifiez votre messagerie")).to_be_visible()
     journey.check(page, "14-inscription-etape-5")
 
     # The confirmation link comes by e-mail, through the outbox and the Huey consumer.
