@@ -1,12 +1,13 @@
 """Wagtail admin: staff (editors, directors) create a family's account and
-send it a provisional password."""
+send it a provisional password, and send it again."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from notifications.formats import date_fr
 
@@ -44,3 +45,21 @@ def invite_family(request):
             "now": timezone.now(),
         },
     )
+
+
+@require_POST
+def invitation_resend(request, pk: int):
+    """« Renvoyer »: a new provisional password for an invitation of one of
+    the schools the staff member serves (others are a 404)."""
+    invitation = get_object_or_404(selectors.account_invitations_for(user=request.user), pk=pk)
+    try:
+        resent = services.family_invite_resend(invitation=invitation, by=request.user)
+    except services.AccountError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Invitation renvoyée à %(email)s : un nouveau mot de passe provisoire lui est envoyé (valable jusqu'au "
+              "%(date)s).") % {"email": resent.user.email, "date": date_fr(resent.expires_at)},
+        )
+    return redirect("accounts_invite_family")

@@ -33,3 +33,13 @@ class ConsentKind(models.TextChoices):
 
     TERMS = "terms", _("Conditions générales d'utilisation")
     SCHOOL_RULES = "school_rules", _("Règlement de l'école")
+
+
+class InvitationKind(models.TextChoices):
+    """How a school's invitation of a family came about. A re-sending by an
+    editor or an administrator, who serve no school of their own, is kept
+    apart so that it can be audited."""
+
+    FIRST = "first", _("Première invitation")
+    RESENT = "resent", _("Renvoyée par l'école")
+    RESENT_BY_ADMINISTRATION = "resent_by_administration", _("Renvoyée par un rédacteur ou un administrateur")

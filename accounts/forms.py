@@ -71,18 +71,10 @@ class SignupIdentityForm(forms.Form):
         error_messages={"required": _("Indiquez votre adresse e-mail."), "invalid": EMAIL_INVALID},
     )
 
-    error_messages = {
-        "email_taken": _(
-            "Un compte existe déjà avec cette adresse e-mail. Connectez-vous, ou choisissez un nouveau mot de passe "
-            "avec « Mot de passe oublié ? »."
-        ),
-    }
-
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(self.error_messages["email_taken"], code="email_taken")
-        return email
+        # Whether an account has this address is never said here: the sign-up
+        # goes on, and its owner is told by e-mail at the end (services).
+        return self.cleaned_data["email"].strip().lower()
 
 
 class NewPasswordMixin:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .constants import ConsentKind, Role, SchoolLevel
+from .constants import ConsentKind, InvitationKind, Role, SchoolLevel
 
 
 class UserManager(BaseUserManager):
@@ -182,6 +182,14 @@ class AccountInvitation(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    kind = models.CharField(
+        _("envoi"),
+        max_length=30,
+        choices=InvitationKind.choices,
+        default=InvitationKind.FIRST,
+        help_text=_("Seul le personnel de l'école qui a invité la famille renvoie l'invitation ; un rédacteur ou un "
+                    "administrateur aussi, et cela est noté."),
+    )
     created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
     expires_at = models.DateTimeField(_("expire le"))
     accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
@@ -197,7 +205,12 @@ class AccountInvitation(models.Model):
 
 class GuardianInvitation(models.Model):
     """A parent invites a second guardian into the family; the guardian
-    follows the link and gets a login of his or her own."""
+    follows the link and gets a login of his or her own.
+
+    The link is bound to the invited address: it works once
+    (``used_at``) and before ``expires_at``, and the account that used it
+    joins the family (``accepted_at``) only once it has confirmed that
+    address — before, it sees nothing of the family."""
 
     family = models.ForeignKey(
         Family, verbose_name=_("famille"), on_delete=models.CASCADE, related_name="guardian_invitations"
@@ -213,6 +226,7 @@ class GuardianInvitation(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
     expires_at = models.DateTimeField(_("expire le"))
+    used_at = models.DateTimeField(_("lien utilisé le"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -23,6 +23,9 @@ class Limit:
 # family, small for a script.
 SIGNUP_PER_IP = Limit("signup", 5, 60 * 60)
 SIGNUP_EMAIL_CHECK_PER_IP = Limit("signup-email", 20, 60 * 60)
+# Sign-ups for one address: the owner of an address that has an account is
+# told each time, a few times an hour at most.
+SIGNUP_PER_EMAIL = Limit("signup-target", 3, 60 * 60)
 PASSWORD_RESET_PER_IP = Limit("reset-ip", 10, 60 * 60)
 PASSWORD_RESET_PER_EMAIL = Limit("reset-email", 3, 60 * 60)
 CONFIRMATION_PER_USER = Limit("confirm-user", 3, 60 * 60)

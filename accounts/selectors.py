@@ -203,6 +203,13 @@ def family_open_guardian_invitations(*, family: Family) -> QuerySet[GuardianInvi
     ).order_by("-created_at")
 
 
+def guardian_joins_pending(*, user: User) -> QuerySet[GuardianInvitation]:
+    """The families ``user`` will join once the invited address is confirmed."""
+    return GuardianInvitation.objects.filter(
+        accepted_by=user, used_at__isnull=False, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("family")
+
+
 # --- Staff -------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ outbox and leaves after the transaction commits."""
 from __future__ import annotations
 
 import enum
+import logging
 import secrets
 import uuid
 from datetime import timedelta
@@ -23,7 +24,7 @@ from cms.models import School
 from notifications.constants import Event
 from notifications.services import notify
 
-from .constants import ConsentKind
+from .constants import ConsentKind, InvitationKind, Role
 from .models import (
     AccountInvitation,
     Child,
@@ -34,8 +35,9 @@ from .models import (
     User,
     hash_token,
 )
-from .selectors import ConsentDocument
+from .selectors import ConsentDocument, invitable_schools
 
+logger = logging.getLogger(__name__)
 
 class AccountError(Exception):
     """A request that cannot be carried out; ``str()`` is a French message
@@ -68,14 +70,21 @@ def signup_create_family_account(
     password_hash: str,
     schools: list[School],
     documents: list[ConsentDocument],
-) -> User:
-    """The fifth step: the family, its first guardian (signed in at once,
-    e-mail address not confirmed yet), its schools and what it accepted,
-    then the confirmation link by e-mail. ``password_hash`` was made by
-    ``make_password`` at step 2: the password itself is never kept."""
+) -> User | None:
+    """The fifth step: the family, its first guardian (e-mail address not
+    confirmed yet), its schools and what it accepted, then the confirmation
+    link by e-mail. ``password_hash`` was made by ``make_password`` at step
+    2: the password itself is never kept.
+
+    When the address already has an account, nothing is created and its
+    owner is told by e-mail instead (``None`` is returned): the sign-up
+    answers alike either way, so that it cannot be used to test which
+    addresses have an account."""
     email = User.objects.normalize_email(email).lower()
     try:
         with transaction.atomic():
+            if User.objects.filter(email__iexact=email).exists():
+                raise EmailTaken(email)
             family = Family.objects.create(name=last_name.strip())
             family.schools.set(schools)
             user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip(), family=family)
@@ -83,9 +92,28 @@ def signup_create_family_account(
             user.save()
             consents_record(family=family, user=user, documents=documents)
             email_confirmation_send(user=user)
-    except IntegrityError:
-        raise EmailTaken(email) from None
+    except (EmailTaken, IntegrityError):
+        _account_exists_notify(email=email)
+        return None
     return user
+
+
+def _account_exists_notify(*, email: str) -> None:
+    owner = User.objects.filter(email__iexact=email).first()
+    if owner is None or not owner.is_active:
+        return
+    with transaction.atomic():
+        notify(
+            event=Event.ACCOUNT_EXISTS,
+            recipient=owner.email,
+            key=f"account-exists-{owner.pk}-{uuid.uuid4().hex}",
+            context={
+                "user": _person(owner),
+                "link": _absolute(reverse("accounts:login")),
+                "reset_link": _absolute(reverse("accounts:password_reset")),
+            },
+            user=owner,
+        )
 
 
 # --- Consents -------------------------------------------------------------------------------
@@ -121,6 +149,11 @@ class ConfirmationStatus(enum.Enum):
     ALREADY_USED = "already_used"
     EXPIRED = "expired"
     INVALID = "invalid"
+    # The confirmation would let the account into a family (a second
+    # guardian's link was used): it must be followed signed in as the
+    # account, so that whoever chose its password is the one reading the
+    # address's mail.
+    SIGN_IN_REQUIRED = "sign_in_required"
 
 
 def email_confirmation_send(*, user: User) -> EmailConfirmation:
@@ -147,32 +180,36 @@ def email_confirmation_send(*, user: User) -> EmailConfirmation:
     return confirmation
 
 
-def email_confirmation_check(*, token: str) -> ConfirmationStatus:
-    """What following ``token`` would do, without doing it."""
+def email_confirmation_check(*, token: str, by: User | None = None) -> ConfirmationStatus:
+    """What following ``token`` would do for ``by`` (the person signed in,
+    if any), without doing it."""
     confirmation = EmailConfirmation.objects.filter(token_hash=hash_token(token)).select_related("user").first()
-    return _confirmation_status(confirmation)
+    return _confirmation_status(confirmation, by)
 
 
-def _confirmation_status(confirmation: EmailConfirmation | None) -> ConfirmationStatus:
+def _confirmation_status(confirmation: EmailConfirmation | None, by: User | None) -> ConfirmationStatus:
     if confirmation is None or confirmation.email.lower() != confirmation.user.email.lower():
         return ConfirmationStatus.INVALID
     if confirmation.used_at is not None:
         return ConfirmationStatus.ALREADY_USED
     if confirmation.expires_at <= timezone.now():
         return ConfirmationStatus.EXPIRED
+    if _pending_joins(confirmation.user).exists() and (by is None or by.pk != confirmation.user_id):
+        return ConfirmationStatus.SIGN_IN_REQUIRED
     return ConfirmationStatus.CONFIRMED
 
 
 @transaction.atomic
-def email_confirm(*, token: str) -> tuple[ConfirmationStatus, User | None]:
-    """Follow a confirmation link: once, before it expires."""
+def email_confirm(*, token: str, by: User | None = None) -> tuple[ConfirmationStatus, User | None]:
+    """Follow a confirmation link: once, before it expires; signed in as the
+    account when confirming lets it into a family."""
     confirmation = (
         EmailConfirmation.objects.select_for_update()
         .filter(token_hash=hash_token(token))
         .select_related("user")
         .first()
     )
-    status = _confirmation_status(confirmation)
+    status = _confirmation_status(confirmation, by)
     if status is not ConfirmationStatus.CONFIRMED:
         return status, confirmation.user if confirmation else None
     now = timezone.now()
@@ -182,6 +219,7 @@ def email_confirm(*, token: str) -> tuple[ConfirmationStatus, User | None]:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = now
         user.save(update_fields=["email_confirmed_at"])
+    guardian_joins_complete(user=user)
     return status, user
 
 
@@ -195,28 +233,65 @@ def provisional_password() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
 
 
+def _serves(user: User, school: School) -> bool:
+    """Whether ``user`` works for ``school``: its directors; editors and
+    administrators serve every school."""
+    return invitable_schools(user=user).filter(pk=school.pk).exists()
+
+
+def _is_school_staff(user: User, school: School | None) -> bool:
+    return school is not None and user.has_role(Role.DIRECTOR) and user.directed_schools.filter(pk=school.pk).exists()
+
+
 @transaction.atomic
 def family_invite(
     *, invited_by: User, email: str, last_name: str, first_name: str = "", school: School
 ) -> AccountInvitation:
     """A school creates a family's account: the family receives its
     identifier and a provisional password by e-mail, must sign in before the
-    invitation expires and then choose its own password. Inviting again an
-    address whose invitation was never used sends a new password and a new
-    expiry date; an account already in use cannot be invited."""
+    invitation expires and then choose its own password.
+
+    Inviting again an address whose invitation was never used sends a new
+    password and a new expiry date — only when asked by the staff of the
+    school that first invited it, or by an editor or an administrator
+    (recorded as such). An account already in use cannot be invited, and a
+    family is attached only to a school the inviter serves."""
+    if not _serves(invited_by, school):
+        raise AccountError(_("Vous ne pouvez pas inviter de famille pour cette école."))
     email = User.objects.normalize_email(email).lower()
     password = provisional_password()
     user = User.objects.select_for_update().filter(email__iexact=email).first()
+    kind = InvitationKind.FIRST
     if user is not None:
-        if not (user.must_change_password and user.account_invitations.exists()):
+        first = user.account_invitations.order_by("created_at", "pk").select_related("school").first()
+        if not (user.must_change_password and first is not None):
             raise AccountError(
                 _(
                     "Un compte existe déjà pour cette adresse et il est utilisé : la famille peut se connecter, "
                     "ou choisir un nouveau mot de passe avec « Mot de passe oublié »."
                 )
             )
+        if _is_school_staff(invited_by, first.school):
+            kind = InvitationKind.RESENT
+        elif invited_by.is_superuser or invited_by.has_role(Role.EDITOR):
+            kind = InvitationKind.RESENT_BY_ADMINISTRATION
+            logger.warning(
+                "Invitation of account %s (first sent for school %s) sent again by %s (editor or administrator) "
+                "for school %s", user.pk, first.school_id, invited_by.pk, school.pk,
+            )
+        else:
+            raise AccountError(
+                _(
+                    "Cette adresse a déjà été invitée par une autre école : seule cette école, ou un administrateur "
+                    "du portail, peut renvoyer son invitation."
+                )
+            )
         user.set_password(password)
         user.save(update_fields=["password"])
+        # The earlier provisional passwords are gone: their invitations end now.
+        user.account_invitations.filter(accepted_at__isnull=True, expires_at__gt=timezone.now()).update(
+            expires_at=timezone.now()
+        )
     else:
         family = Family.objects.create(name=last_name.strip())
         user = User(
@@ -232,7 +307,7 @@ def family_invite(
         user.family.schools.add(school)
     expires_at = timezone.now() + timedelta(days=settings.ACCOUNT_INVITATION_DAYS)
     invitation = AccountInvitation.objects.create(
-        user=user, school=school, invited_by=invited_by, expires_at=expires_at
+        user=user, school=school, invited_by=invited_by, expires_at=expires_at, kind=kind
     )
     notify(
         event=Event.ACCOUNT_INVITATION,
@@ -248,6 +323,17 @@ def family_invite(
         user=user,
     )
     return invitation
+
+
+def family_invite_resend(*, invitation: AccountInvitation, by: User) -> AccountInvitation:
+    """« Renvoyer » on an invitation: the same account, the same school, a
+    new provisional password (``family_invite``'s rules)."""
+    if invitation.school is None:
+        raise AccountError(_("Cette invitation n'a plus d'école : invitez la famille à nouveau."))
+    user = invitation.user
+    return family_invite(
+        invited_by=by, email=user.email, last_name=user.last_name, first_name=user.first_name, school=invitation.school
+    )
 
 
 @transaction.atomic
@@ -285,6 +371,10 @@ def password_reset_completed(*, user: User) -> User:
         fields.append("email_confirmed_at")
     if fields:
         user.save(update_fields=fields)
+    # The reset link reached the address: a second guardian's join waiting
+    # for that proof is complete (and whoever chose the earlier password is
+    # signed out by the change).
+    guardian_joins_complete(user=user)
     # Whoever was locked out of this address by wrong passwords has proved
     # they own it.
     axes_reset(username=user.email)
@@ -389,7 +479,7 @@ def guardian_invitation_lookup(*, token: str) -> tuple[InvitationStatus, Guardia
     invitation = GuardianInvitation.objects.filter(token_hash=hash_token(token)).select_related("family").first()
     if invitation is None:
         return InvitationStatus.INVALID, None
-    if invitation.accepted_at is not None:
+    if invitation.used_at is not None or invitation.accepted_at is not None:
         return InvitationStatus.ALREADY_USED, invitation
     if invitation.expires_at <= timezone.now():
         return InvitationStatus.EXPIRED, invitation
@@ -398,38 +488,71 @@ def guardian_invitation_lookup(*, token: str) -> tuple[InvitationStatus, Guardia
 
 def _claim_invitation(token: str) -> GuardianInvitation:
     invitation = GuardianInvitation.objects.select_for_update().filter(token_hash=hash_token(token)).first()
-    if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= timezone.now():
+    if (
+        invitation is None
+        or invitation.used_at is not None
+        or invitation.accepted_at is not None
+        or invitation.expires_at <= timezone.now()
+    ):
         raise AccountError(_("Cette invitation n'est plus valable. Demandez une nouvelle invitation."))
     return invitation
 
 
+def _pending_joins(user: User):
+    """The second-guardian links this account used, waiting for it to
+    confirm the invited address, still within their validity."""
+    return GuardianInvitation.objects.filter(
+        accepted_by=user, used_at__isnull=False, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    )
+
+
+@transaction.atomic
+def guardian_joins_complete(*, user: User) -> list[GuardianInvitation]:
+    """The account proved it reads the invited address (a confirmation or a
+    reset link): it joins the family it was invited into."""
+    if user.email_confirmed_at is None:
+        return []
+    joined = []
+    for invitation in _pending_joins(user).select_for_update().select_related("family"):
+        if invitation.email.lower() != user.email.lower():
+            continue
+        if user.family_id is not None and user.family_id != invitation.family_id:
+            continue
+        user.family = invitation.family
+        user.save(update_fields=["family"])
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        joined.append(invitation)
+    return joined
+
+
 @transaction.atomic
 def guardian_accept_new(*, token: str, first_name: str, last_name: str, password: str) -> User:
-    """The invited guardian has no account: create it in the family. The
-    link came by e-mail, so the address is confirmed."""
+    """The invited guardian has no account: create it, outside the family,
+    and send a confirmation link to the invited address. The link of the
+    invitation is spent; the account joins the family when it follows the
+    confirmation link signed in (``email_confirm``): until then it sees
+    nothing of the family. Whoever holds only the invitation's link, not
+    the mailbox, gets nothing."""
     invitation = _claim_invitation(token)
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise EmailTaken(invitation.email)
-    now = timezone.now()
-    user = User(
-        email=invitation.email,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        family=invitation.family,
-        email_confirmed_at=now,
-    )
+    user = User(email=invitation.email, first_name=first_name.strip(), last_name=last_name.strip())
     user.set_password(password)
     user.save()
-    invitation.accepted_at = now
+    invitation.used_at = timezone.now()
     invitation.accepted_by = user
-    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    invitation.save(update_fields=["used_at", "accepted_by"])
+    email_confirmation_send(user=user)
     return user
 
 
 @transaction.atomic
-def guardian_accept_existing(*, token: str, user: User) -> User:
+def guardian_accept_existing(*, token: str, user: User) -> bool:
     """The invited guardian already has an account (signed in as the
-    invited address): join the family if the account has none yet."""
+    invited address): it joins the family now if that address is
+    confirmed, else once it is (a confirmation link is sent). Returns
+    whether it joined now."""
     invitation = _claim_invitation(token)
     if user.email.lower() != invitation.email.lower():
         raise AccountError(
@@ -439,14 +562,10 @@ def guardian_accept_existing(*, token: str, user: User) -> User:
         raise AccountError(
             _("Votre compte est déjà rattaché à une autre famille : il ne peut pas rejoindre celle-ci.")
         )
-    now = timezone.now()
-    user.family = invitation.family
-    fields = ["family"]
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = now
-        fields.append("email_confirmed_at")
-    user.save(update_fields=fields)
-    invitation.accepted_at = now
+    invitation.used_at = timezone.now()
     invitation.accepted_by = user
-    invitation.save(update_fields=["accepted_at", "accepted_by"])
-    return user
+    invitation.save(update_fields=["used_at", "accepted_by"])
+    if user.email_confirmed_at is None:
+        email_confirmation_send(user=user)
+        return False
+    return bool(guardian_joins_complete(user=user))

@@ -44,6 +44,7 @@ from .forms import (
 
 SIGNUP_STEPS = 5
 SIGNUP_SESSION_KEY = "accounts_signup"
+SIGNUP_SENT_KEY = "accounts_signup_sent_to"
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
 TOO_MANY = _lazy("Trop de demandes depuis cette connexion. Réessayez dans une heure.")
 
@@ -87,12 +88,17 @@ class LoginView(auth_views.LoginView):
 
 def login_locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     """django-axes' answer to too many wrong passwords: the login page, the
-    address kept, a French message, HTTP 429."""
+    address kept, a French message (this address, or this machine whatever
+    the address: accounts/throttling.py), HTTP 429."""
+    from axes.handlers.proxy import AxesProxyHandler
+
     form = EmailAuthenticationForm(request, initial={"username": ratelimit.login_username(request, credentials)})
+    handler = AxesProxyHandler.get_implementation()
+    machine = getattr(handler, "machine_locked_out", lambda *args: False)(request, credentials)
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "locked_out": True, "next": request.POST.get("next", "")},
+        {"form": form, "locked_out": True, "machine_locked_out": machine, "next": request.POST.get("next", "")},
         status=429,
     )
 
@@ -181,13 +187,7 @@ def _signup_identity(request, state) -> HttpResponse:
         state["drafts"]["1"] = _draft(request)
         _signup_save(request, state)
         return _render_step(request, 1, title, {"form": form})
-    if state.pop("recheck", False):
-        form = SignupIdentityForm(data=state["identity"])
-        form.is_valid()
-        state["identity"] = None
-        _signup_save(request, state)
-    else:
-        form = SignupIdentityForm(initial=state["identity"] or state["drafts"].get("1") or {})
+    form = SignupIdentityForm(initial=state["identity"] or state["drafts"].get("1") or {})
     return _render_step(request, 1, title, {"form": form})
 
 
@@ -260,8 +260,11 @@ def _signup_consents(request, state) -> HttpResponse:
                     request, 4, title, {"form": form, "documents": documents, "schools": schools}, status=429
                 )
             identity = state["identity"]
-            try:
-                user = services.signup_create_family_account(
+            # A new address gets its account and a confirmation link; one that
+            # has an account gets a message to its owner. The answer is the
+            # same page, signed out, so that nobody learns which it was.
+            if ratelimit.hit(ratelimit.SIGNUP_PER_EMAIL, identity["email"]):
+                services.signup_create_family_account(
                     first_name=identity["first_name"],
                     last_name=identity["last_name"],
                     email=identity["email"],
@@ -269,12 +272,8 @@ def _signup_consents(request, state) -> HttpResponse:
                     schools=schools,
                     documents=documents,
                 )
-            except services.EmailTaken:
-                state["recheck"] = True
-                _signup_save(request, state)
-                return redirect("accounts:signup_step", step=1)
             request.session.pop(SIGNUP_SESSION_KEY, None)
-            auth_login(request, user, backend=SESSION_BACKEND)
+            request.session[SIGNUP_SENT_KEY] = identity["email"]
             return redirect("accounts:signup_done")
     else:
         draft = state["drafts"].get("4") or {}
@@ -282,12 +281,18 @@ def _signup_consents(request, state) -> HttpResponse:
     return _render_step(request, 4, title, {"form": form, "documents": documents, "schools": schools})
 
 
-@login_required
 def signup_done(request: HttpRequest) -> HttpResponse:
+    """The last step, the same whether the address was new or not: look in
+    the mailbox."""
     return render(
         request,
         "accounts/signup/done.html",
-        {"step": 5, "steps": SIGNUP_STEPS, "step_title": _("Votre compte est actif")},
+        {
+            "step": 5,
+            "steps": SIGNUP_STEPS,
+            "step_title": _("Vérifiez votre messagerie"),
+            "email": request.session.get(SIGNUP_SENT_KEY, ""),
+        },
     )
 
 
@@ -305,28 +310,42 @@ CONFIRMATION_MESSAGES = {
         "Ce lien de confirmation n'est pas valable. Vérifiez qu'il a été copié en entier, ou demandez un nouveau lien "
         "depuis « Mon compte »."
     ),
+    services.ConfirmationStatus.SIGN_IN_REQUIRED: _lazy(
+        "Ce lien vous fera rejoindre le compte famille qui vous a invité(e) : connectez-vous d'abord avec cette "
+        "adresse e-mail, puis ouvrez-le à nouveau. Si vous n'avez pas créé ce compte vous-même, choisissez un "
+        "nouveau mot de passe avec « Mot de passe oublié ? » : vous rejoindrez la famille, et personne d'autre."
+    ),
+}
+CONFIRMATION_STATUS_CODES = {
+    services.ConfirmationStatus.INVALID: 404,
+    services.ConfirmationStatus.SIGN_IN_REQUIRED: 403,
 }
 
 
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     """The link of the confirmation e-mail. Opening it shows a button; the
     button confirms (so that a mail scanner opening links confirms nothing)."""
+    by = request.user if request.user.is_authenticated else None
     if request.method == "POST":
-        status, user = services.email_confirm(token=token)
+        status, user = services.email_confirm(token=token, by=by)
         if status is services.ConfirmationStatus.CONFIRMED:
             messages.success(request, _("Merci : votre adresse e-mail est confirmée."))
             if request.user.is_authenticated:
                 return redirect("accounts:account")
             return redirect("accounts:login")
     else:
-        status = services.email_confirmation_check(token=token)
+        status = services.email_confirmation_check(token=token, by=by)
     if status is services.ConfirmationStatus.CONFIRMED:
         return render(request, "accounts/confirm_email.html", {"valid": True})
     return render(
         request,
         "accounts/confirm_email.html",
-        {"valid": False, "error": CONFIRMATION_MESSAGES[status]},
-        status=404 if status is services.ConfirmationStatus.INVALID else 410,
+        {
+            "valid": False,
+            "error": CONFIRMATION_MESSAGES[status],
+            "sign_in_first": status is services.ConfirmationStatus.SIGN_IN_REQUIRED,
+        },
+        status=CONFIRMATION_STATUS_CODES.get(status, 410),
     )
 
 
@@ -439,6 +458,7 @@ def account(request: HttpRequest) -> HttpResponse:
                 "public_key": notification_selectors.push_public_key(),
                 "devices": notification_selectors.push_devices_for(user=user),
             }
+    context["joins_pending"] = selectors.guardian_joins_pending(user=user)
     return render(request, "accounts/account.html", context)
 
 
@@ -526,6 +546,11 @@ def guardian_invite(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/guardian_invite.html", {"form": form})
 
 
+JOIN_AFTER_CONFIRMATION = _lazy(
+    "Votre accès est prêt. Pour rejoindre la famille %(name)s, confirmez votre adresse : ouvrez le lien que nous "
+    "venons d'envoyer à %(email)s, en restant connecté(e)."
+)
+
 INVITATION_MESSAGES = {
     services.InvitationStatus.ALREADY_USED: _lazy("Cette invitation a déjà été utilisée. Connectez-vous avec votre adresse e-mail."),
     services.InvitationStatus.EXPIRED: _lazy("Cette invitation a expiré. Demandez à l'autre responsable de vous inviter à nouveau."),
@@ -548,11 +573,14 @@ def guardian_accept(request: HttpRequest, token: str) -> HttpResponse:
     if user.is_authenticated:
         if request.method == "POST":
             try:
-                services.guardian_accept_existing(token=token, user=user)
+                joined = services.guardian_accept_existing(token=token, user=user)
             except services.AccountError as error:
                 context["error"] = str(error)
                 return render(request, "accounts/guardian_accept.html", context, status=400)
-            messages.success(request, _("Vous avez rejoint la famille %(name)s.") % {"name": invitation.family.name})
+            if joined:
+                messages.success(request, _("Vous avez rejoint la famille %(name)s.") % {"name": invitation.family.name})
+            else:
+                messages.info(request, JOIN_AFTER_CONFIRMATION % {"name": invitation.family.name, "email": user.email})
             return redirect("accounts:account")
         context["mode"] = "join" if user.email.lower() == invitation.email.lower() else "other_account"
         return render(request, "accounts/guardian_accept.html", context)
@@ -572,7 +600,7 @@ def guardian_accept(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             auth_login(request, new_user, backend=SESSION_BACKEND)
-            messages.success(request, _("Bienvenue : vous avez rejoint la famille %(name)s.") % {"name": invitation.family.name})
+            messages.info(request, JOIN_AFTER_CONFIRMATION % {"name": invitation.family.name, "email": new_user.email})
             return redirect("accounts:account")
     context.update({"mode": "create", "form": form, "rules": password_rules()})
     return render(request, "accounts/guardian_accept.html", context)

@@ -8,7 +8,11 @@ from . import admin_views, selectors
 
 @hooks.register("register_admin_urls")
 def register_admin_urls():
-    return [path("familles/inviter/", admin_views.invite_family, name="accounts_invite_family")]
+    return [
+        path("familles/inviter/", admin_views.invite_family, name="accounts_invite_family"),
+        path("familles/invitations/<int:pk>/renvoyer/", admin_views.invitation_resend,
+             name="accounts_invitation_resend"),
+    ]
 
 
 class InviteFamilyMenuItem(MenuItem):

@@ -1,5 +1,10 @@
+import logging
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 
 class FilesConfig(AppConfig):
@@ -9,3 +14,9 @@ class FilesConfig(AppConfig):
 
     name = "files"
     verbose_name = _("Fichiers")
+
+    def ready(self) -> None:
+        # Every process says it (web workers, the task consumer, commands):
+        # running without antivirus is a choice someone must see.
+        if settings.ANTIVIRUS_TURNED_OFF:
+            logger.warning("Antivirus turned off (CLAMAV_URL=off): uploaded documents are not scanned for viruses.")

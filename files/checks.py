@@ -7,10 +7,17 @@ it looks at what the file *contains*:
 
 - archives (ZIP, RAR, 7z, gzip…) are refused, whatever their name;
 - a PDF must open (pypdf), have at least one page, not be encrypted, and
-  carry no JavaScript, launch action or embedded file;
-- an image must decode (Pillow, with its decompression-bomb limit); it is
-  re-encoded, turned upright and stripped of its metadata (EXIF: GPS
-  position, camera, date) before it is stored;
+  carry no active content: its *parsed* objects are walked (catalogue,
+  ``/OpenAction``, ``/AA`` of pages and annotations, ``/Names`` trees,
+  annotations, object streams included), with names read as a viewer reads
+  them (``/Java#53cript`` is ``/JavaScript``); scripts, launch and other
+  external actions, embedded files, rich media and XFA forms are refused
+  wherever they are. A byte scan runs first, as a cheap early refusal only;
+- an image is refused by its pixel count, read from its header before
+  anything is decoded (``IMAGE_MAX_PIXELS``: a scanned A4 page at 300 dpi is
+  about 8.7 million pixels); it is then decoded within that bound (a large
+  JPEG at a reduced scale), re-encoded, turned upright and stripped of its
+  metadata (EXIF: GPS position, camera, date) before it is stored;
 - when ``CLAMAV_URL`` is set (``tcp://host:3310`` or ``unix:///run/clamav/clamd.ctl``),
   the bytes are scanned by clamd (INSTREAM); a virus, or a clamd that
   cannot be reached, refuses the file (fail closed: these are children's
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import socket
 import struct
 import unicodedata
@@ -43,7 +51,6 @@ from .constants import FILE_KINDS
 
 logger = logging.getLogger(__name__)
 
-PDF_DANGERS = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
 CLAMAV_CHUNK = 64 * 1024
 CLAMAV_TIMEOUT = 30
 
@@ -165,6 +172,80 @@ def _refuse_archives(content: bytes) -> None:
         )
 
 
+# --- PDF ------------------------------------------------------------------------------------------
+
+# What a PDF may not carry. Names are compared as a viewer reads them: pypdf
+# decodes ``#xx`` escapes, and the comparison ignores case (no harmless name
+# of a scanned document is one of these in another case).
+#
+# Keys that hold active content wherever they appear: scripts (``/JS``, the
+# ``/JavaScript`` name tree), embedded files (the ``/EmbeddedFiles`` name
+# tree, a file specification's ``/EF``), rich media, XFA forms.
+PDF_ACTIVE_KEYS = frozenset(
+    name.casefold()
+    for name in ("JS", "JavaScript", "EmbeddedFiles", "EmbeddedFile", "EF", "RichMediaContent",
+                 "RichMediaSettings", "XFA")
+)
+# Values of ``/S`` (an action's type), ``/Type`` and ``/Subtype`` that are
+# active: actions that run a script, start a program, open or send to
+# another file or address, play media; embedded files and their annotations.
+PDF_ACTIVE_TYPES = frozenset(
+    name.casefold()
+    for name in ("JavaScript", "Launch", "SubmitForm", "ImportData", "GoToR", "GoToE", "Rendition", "Sound",
+                 "Movie", "RichMedia", "RichMediaExecute", "EmbeddedFile", "FileAttachment", "3D", "Screen")
+)
+# What an action that runs by itself (``/OpenAction``, ``/AA`` of the
+# document, a page, an annotation or a form field) may be: moving to a
+# page. Anything else (a link opened, a form reset, a name run…) is
+# refused there, although a link the reader clicks (``/URI``) is allowed.
+PDF_AUTOMATIC_ALLOWED = frozenset({"goto"})
+# A PDF has this many objects at most (dictionary entries and array items
+# included): far above any scan, and it bounds the time the walk takes.
+PDF_MAX_NODES = 2_000_000
+
+# The cheap first pass on the raw bytes: a name that is never harmless, as a
+# whole PDF token, written plainly or with ``#xx`` escapes. It only refuses
+# early; the parsed walk below is the check (``/Screen`` or ``/Sound`` may be
+# a blend mode or a resource name in a page's content, so they are left to it).
+PDF_ACTIVE_TOKENS = frozenset(
+    name.casefold()
+    for name in ("JavaScript", "JS", "Launch", "EmbeddedFile", "EmbeddedFiles", "RichMedia", "RichMediaContent",
+                 "RichMediaExecute", "XFA", "SubmitForm", "ImportData")
+)
+_PDF_DELIMITERS = rb"\s()<>\[\]{}/%"
+_PDF_NAME = re.compile(rb"/([^" + _PDF_DELIMITERS + rb"]+)")
+_PDF_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+class _PdfActive(Exception):
+    """Active content found: where, for the log."""
+
+
+def _pdf_active_error() -> ValidationError:
+    return ValidationError(
+        _("Ce PDF contient du code ou des fichiers joints, qui ne sont pas acceptés. Imprimez-le en PDF "
+          "(« Enregistrer au format PDF ») ou scannez-le, puis joignez-le."),
+        code="pdf_active",
+    )
+
+
+def _pdf_malformed_error() -> ValidationError:
+    return ValidationError(
+        _("Ce PDF est abîmé ou incomplet : il ne s'ouvre pas. Enregistrez-le à nouveau ou scannez le "
+          "document, puis joignez-le."),
+        code="pdf_malformed",
+    )
+
+
+def _pdf_name(raw: bytes) -> str:
+    """A name token of the file as a viewer reads it: ``#xx`` decoded once."""
+    return _PDF_HEX.sub(lambda m: bytes([int(m[1], 16)]), raw).decode("latin-1").casefold()
+
+
+def _pdf_bytes_look_active(content: bytes) -> bool:
+    return any(_pdf_name(match[1]) in PDF_ACTIVE_TOKENS for match in _PDF_NAME.finditer(content))
+
+
 def _check_pdf(content: bytes) -> None:
     from pypdf import PdfReader
 
@@ -181,17 +262,142 @@ def _check_pdf(content: bytes) -> None:
             code="pdf_encrypted",
         )
     if pages < 1:
-        raise ValidationError(
-            _("Ce PDF est abîmé ou incomplet : il ne s'ouvre pas. Enregistrez-le à nouveau ou scannez le "
-              "document, puis joignez-le."),
-            code="pdf_malformed",
+        raise _pdf_malformed_error()
+    if _pdf_bytes_look_active(content):
+        logger.warning("PDF refused: an active name in its bytes")
+        raise _pdf_active_error()
+    try:
+        found = pdf_active_content(reader)
+    except Exception:  # noqa: BLE001 — an object pypdf cannot read may be one a viewer reads: fail closed
+        logger.warning("PDF refused: an object could not be read", exc_info=True)
+        raise _pdf_malformed_error() from None
+    if found:
+        logger.warning("PDF refused: %s", found)
+        raise _pdf_active_error()
+
+
+def pdf_active_content(reader) -> str | None:
+    """What active content the parsed document holds (for the log), or None.
+    This, not the byte scan, is the check."""
+    try:
+        _pdf_walk(reader)
+    except _PdfActive as found:
+        return str(found)
+    return None
+
+
+def _pdf_walk(reader) -> None:
+    """Every object of the document, parsed: the trailer, every object of
+    the cross-reference table or streams (those kept in object streams
+    included) and whatever they point to. Raises ``_PdfActive``."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    seen: set[tuple[int, int]] = set()
+    stack: list = [reader.trailer]
+    for generation, numbers in reader.xref.items():
+        stack.extend(IndirectObject(number, generation, reader) for number in numbers)
+    stack.extend(IndirectObject(number, 0, reader) for number in reader.xref_objStm)
+    nodes = 0
+    while stack:
+        item = stack.pop()
+        nodes += 1
+        if nodes > PDF_MAX_NODES:
+            raise _PdfActive("too many objects to inspect")
+        if isinstance(item, IndirectObject):
+            reference = (item.idnum, item.generation)
+            if reference in seen:
+                continue
+            seen.add(reference)
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):  # stream dictionaries included
+            for key, value in item.items():
+                name = str(key).lstrip("/").casefold()
+                if name in PDF_ACTIVE_KEYS:
+                    raise _PdfActive(f"key {key}")
+                if name in {"s", "type", "subtype"} and isinstance(_resolved(value), NameObject):
+                    if str(_resolved(value)).lstrip("/").casefold() in PDF_ACTIVE_TYPES:
+                        raise _PdfActive(f"{key} {_resolved(value)}")
+                if name == "openaction":
+                    _pdf_check_automatic(_resolved(value), key)
+                elif name == "aa":
+                    triggers = _resolved(value)
+                    if isinstance(triggers, DictionaryObject):
+                        for trigger, action in triggers.items():
+                            _pdf_check_automatic(_resolved(action), f"/AA {trigger}")
+                    elif triggers is not None:
+                        raise _PdfActive("/AA that is not a dictionary")
+                stack.append(value)
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+
+
+def _resolved(value):
+    from pypdf.generic import IndirectObject
+
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _pdf_check_automatic(action, where) -> None:
+    """An action run without the reader asking (``/OpenAction``, ``/AA``),
+    and the actions chained after it by ``/Next``: a move to a page only. A
+    destination (an array) is a move to a page."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NullObject
+
+    pending, count = [action], 0
+    while pending:
+        action = _resolved(pending.pop())
+        count += 1
+        if count > 1000:
+            raise _PdfActive(f"{where}: too many chained actions")
+        if action is None or isinstance(action, (ArrayObject, NullObject)):
+            continue
+        if not isinstance(action, DictionaryObject):
+            raise _PdfActive(f"{where}: not an action")
+        kind = str(_resolved(action.get("/S", ""))).lstrip("/").casefold()
+        if kind not in PDF_AUTOMATIC_ALLOWED:
+            raise _PdfActive(f"{where}: /S /{kind}")
+        chained = _resolved(action.get("/Next"))
+        if isinstance(chained, ArrayObject):
+            pending.extend(chained)
+        elif chained is not None:
+            pending.append(chained)
+
+
+# --- Images --------------------------------------------------------------------------------------
+
+# The product's limit, read from the header before anything is decoded. A
+# scanned A4 page at 300 dpi is 2480 × 3508 ≈ 8.7 million pixels, a phone's
+# photo about 12 million: 24 million leaves room for both, and decoding one
+# costs at most about 100 MB (four bytes a pixel). Pillow's own limit
+# (about 179 million pixels before it refuses) let a 0.5 MB PNG of
+# 13,300 × 13,300 pixels grow a web worker by 1.3 GB.
+IMAGE_MAX_PIXELS = 24_000_000
+# JPEG photos larger than this are decoded at a reduced scale (1/2, 1/4…)
+# by the JPEG decoder itself, which never builds the full-size picture
+# (what is stored still holds an A4 page at 200 dpi); a phone's 12-million
+# pixel photo is kept whole.
+IMAGE_DECODE_PIXELS = 16_000_000
+
+
+def _image_too_large(width: int | None = None, height: int | None = None) -> ValidationError:
+    if width is None or height is None:  # too large for Pillow even to say its size
+        return ValidationError(
+            _("Cette image est trop grande (en pixels) : la limite est de %(max)s millions de pixels. Réduisez-la "
+              "ou scannez le document en PDF, puis joignez-la.") % {"max": IMAGE_MAX_PIXELS // 1_000_000},
+            code="image_too_large",
         )
-    if any(marker in content for marker in PDF_DANGERS):
-        raise ValidationError(
-            _("Ce PDF contient du code ou des fichiers joints, qui ne sont pas acceptés. Imprimez-le en PDF "
-              "(« Enregistrer au format PDF ») ou scannez-le, puis joignez-le."),
-            code="pdf_active",
-        )
+    return ValidationError(
+        _("Cette image est trop grande : %(width)s × %(height)s pixels, soit %(mpx)s millions ; la limite est de "
+          "%(max)s millions de pixels (une page A4 scannée à 300 ppp en compte 8,7). Réduisez-la ou "
+          "scannez le document en PDF, puis joignez-la.")
+        % {
+            "width": width,
+            "height": height,
+            "mpx": f"{width * height / 1_000_000:.1f}".replace(".", ","),
+            "max": IMAGE_MAX_PIXELS // 1_000_000,
+        },
+        code="image_too_large",
+    )
 
 
 def _reencode_image(content: bytes, mime: str) -> bytes:
@@ -201,23 +407,39 @@ def _reencode_image(content: bytes, mime: str) -> bytes:
         _("Cette image est abîmée ou ne peut pas être lue. Prenez une nouvelle photo ou joignez un PDF."),
         code="image_malformed",
     )
+    fmt = "JPEG" if mime == "image/jpeg" else "PNG"
+    width = height = None
     try:
-        with Image.open(io.BytesIO(content)) as probe:
+        # Image.open reads the header only: the size is known before any pixel is decoded.
+        with Image.open(io.BytesIO(content), formats=[fmt]) as probe:
+            width, height = probe.size
+            if width * height > IMAGE_MAX_PIXELS:
+                raise _image_too_large(width, height)
             probe.verify()
-        with Image.open(io.BytesIO(content)) as image:
+        with Image.open(io.BytesIO(content), formats=[fmt]) as image:
+            if fmt == "JPEG" and width * height > IMAGE_DECODE_PIXELS:
+                scale = 2
+                while width * height > IMAGE_DECODE_PIXELS * scale * scale:
+                    scale *= 2
+                image.draft("RGB", (width // scale, height // scale))
             image.load()
-            image = ImageOps.exif_transpose(image)
+            ImageOps.exif_transpose(image, in_place=True)
+            # Nothing of the original's metadata is written back (EXIF, text chunks, ICC…).
+            transparency = image.info.get("transparency")
+            image.info = {} if transparency is None else {"transparency": transparency}
             output = io.BytesIO()
-            if mime == "image/jpeg":
-                image.convert("RGB").save(output, "JPEG", quality=90, optimize=True)
+            if fmt == "JPEG":
+                if image.mode != "RGB":
+                    image = image.convert("RGB")
+                image.save(output, "JPEG", quality=90, optimize=True)
             else:
                 if image.mode not in {"1", "L", "LA", "P", "RGB", "RGBA"}:
                     image = image.convert("RGBA")
                 image.save(output, "PNG", optimize=True)
+    except ValidationError:
+        raise
     except Image.DecompressionBombError:
-        raise ValidationError(
-            _("Cette image est trop grande (en pixels). Réduisez-la ou joignez un PDF."), code="image_too_large"
-        ) from None
+        raise _image_too_large(width, height) from None
     except Exception:  # noqa: BLE001 — Pillow raises many kinds of errors on a broken file
         raise unreadable from None
     return output.getvalue()

@@ -45,6 +45,15 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "« {{ family.name }} » sur le portail {{ site_name }}. Ouvrez ce lien pour créer votre accès :\n\n{{ link }}"
         + _SIGNATURE,
     ),
+    Event.ACCOUNT_EXISTS: (
+        "Vous avez déjà un compte sur le portail {{ site_name }}",
+        "Bonjour{% if user.first_name %} {{ user.first_name }}{% endif %},\n\n"
+        "Quelqu'un, peut-être vous, a voulu ouvrir un compte famille avec cette adresse e-mail. Un compte existe "
+        "déjà avec elle : aucun autre n'a été créé.\n\n"
+        "Pour vous connecter : {{ link }}\n"
+        "Mot de passe oublié ? Choisissez-en un nouveau ici : {{ reset_link }}\n\n"
+        "Si vous n'avez rien demandé, ignorez ce message : votre compte reste inchangé." + _SIGNATURE,
+    ),
     Event.DOSSIER_SUBMITTED: (
         "Dossier d'inscription de {{ child.first_name }} bien reçu",
         "Bonjour,\n\n"
@@ -196,6 +205,7 @@ DEFAULT_PUSH_TEXTS: dict[str, str] = {
     Event.ACCOUNT_INVITATION: "",
     Event.PASSWORD_RESET: "",
     Event.GUARDIAN_INVITATION: "",
+    Event.ACCOUNT_EXISTS: "",
     Event.DOSSIER_SUBMITTED: "Le dossier de {{ child.first_name }} est bien déposé. Nous vous préviendrons de la suite.",
     Event.DOSSIER_SUBMITTED_DIRECTORS: "",
     Event.DOSSIERS_DIGEST: "",

@@ -11,7 +11,7 @@ from wagtail.models import PreviewableMixin
 from . import rendering, variables
 from .constants import PUSH_EXCLUDED_EVENTS, Channel, Event, Status
 
-BODY_MAX_LENGTH = 20_000
+BODY_MAX_LENGTH = rendering.MAX_SOURCE_LENGTH
 # What the editor writes for a push message; what is shown is cut at
 # rendering.PUSH_MAX_LENGTH (a lock screen shows two or three lines).
 PUSH_SOURCE_MAX_LENGTH = 500

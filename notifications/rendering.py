@@ -16,6 +16,13 @@ settings, change data, or run forever. Three layers see to it:
   capped; and a render stops after a short deadline. Exceeding any of them
   raises ``TemplateLimitError``, which the caller treats like any other
   broken template.
+
+And before a template is even parsed, its **shape** is bounded: its length,
+how deep brackets and blocks nest, how many tokens one expression holds.
+Jinja2's parser and compiler recurse on nested expressions, so a template of
+a few hundred nested brackets (or a chain of thousands of ``+``) would
+otherwise stop them with a ``RecursionError``; that error is caught too,
+as a last resort, and shown like the others.
 """
 
 from __future__ import annotations
@@ -47,10 +54,64 @@ SUBJECT_MAX_LENGTH = 255
 # A push message: what a lock screen shows in a few lines, well within the
 # 4 KB a push service accepts once encrypted (payload with title and link).
 PUSH_MAX_LENGTH = 240
+# The shape of a template, checked on its tokens before it is parsed.
+MAX_SOURCE_LENGTH = 20_000  # characters (the body's own limit; a subject is one line of 255)
+MAX_NESTING = 20  # brackets, and blocks ({% if %}, {% for %}…), opened inside one another
+MAX_EXPRESSION_TOKENS = 200  # in one {{ … }} or {% … %}: a long chain of + or |filter is as deep as nesting
+_BLOCKS = frozenset({"if", "for", "macro", "call", "filter", "with", "autoescape", "block"})
 
 
 class TemplateLimitError(Exception):
     """The template went over one of the render's limits."""
+
+    def __init__(self, message: str, lineno: int | None = None) -> None:
+        super().__init__(message)
+        self.lineno = lineno
+
+
+def check_shape(source: str) -> None:
+    """Refuse a template too long, too deeply nested, or with an expression
+    too long, from its tokens (the lexer does not recurse). Raises
+    ``TemplateLimitError`` with the line, or the lexer's
+    ``TemplateSyntaxError``."""
+    if len(source) > MAX_SOURCE_LENGTH:
+        raise TemplateLimitError(
+            _("le modèle est trop long : %(length)s caractères, %(max)s au plus.")
+            % {"length": len(source), "max": MAX_SOURCE_LENGTH}
+        )
+    brackets = blocks = in_tag = 0
+    block_name_next = False
+    for lineno, kind, value in _env.lex(source):
+        if kind in {"variable_begin", "block_begin"}:
+            in_tag, block_name_next = 0, kind == "block_begin"
+            continue
+        if kind in {"variable_end", "block_end", "whitespace", "data"} or kind.startswith(("comment", "raw")):
+            continue
+        in_tag += 1
+        if block_name_next and kind == "name":
+            if value in _BLOCKS:
+                blocks += 1
+            elif value.startswith("end") and value[3:] in _BLOCKS:
+                blocks = max(0, blocks - 1)
+        block_name_next = False
+        if kind == "operator" and value in "([{":
+            brackets += 1
+        elif kind == "operator" and value in ")]}":
+            brackets = max(0, brackets - 1)
+        if brackets + blocks > MAX_NESTING:
+            raise TemplateLimitError(
+                _("le modèle est trop imbriqué : %(max)s parenthèses, crochets ou blocs au plus les uns dans "
+                  "les autres.") % {"max": MAX_NESTING},
+                lineno,
+            )
+        if in_tag > MAX_EXPRESSION_TOKENS:
+            raise TemplateLimitError(
+                _("cette expression est trop longue : découpez-la, ou écrivez le texte hors des {{ }}."), lineno
+            )
+
+
+def _too_deep() -> TemplateLimitError:
+    return TemplateLimitError(_("le modèle est trop imbriqué pour être lu : simplifiez ses expressions."))
 
 
 # --- The per-render budget -------------------------------------------------------
@@ -238,7 +299,11 @@ _env = MessageEnvironment()
 def _compile(source: str):
     # A compiled template is immutable and thread-safe: the same few sources
     # are rendered for every message, so they are compiled once.
-    return _env.from_string(source)
+    check_shape(source)
+    try:
+        return _env.from_string(source)
+    except RecursionError:
+        raise _too_deep() from None
 
 
 def render(source: str, context: dict) -> str:
@@ -304,10 +369,13 @@ def template_problems(source: str, sample: dict) -> list[TemplateProblem]:
     forbidden attribute, or any error rendering the sample. Each problem
     carries its line."""
     try:
+        check_shape(source)
         tree = _env.parse(source)
         undeclared = meta.find_undeclared_variables(tree)  # compiles: finds unknown filters too
-    except TemplateSyntaxError as error:
+    except (TemplateSyntaxError, TemplateLimitError) as error:
         return [problem_from(error)]
+    except RecursionError:
+        return [problem_from(_too_deep())]
 
     problems = []
     unknown = undeclared - sample.keys()
@@ -354,7 +422,7 @@ def problem_from(error: BaseException) -> TemplateProblem:
 
 def _template_line(error: BaseException) -> int | None:
     """Jinja rewrites tracebacks so that template frames carry template lines."""
-    if isinstance(error, TemplateSyntaxError):
+    if isinstance(error, (TemplateSyntaxError, TemplateLimitError)) and error.lineno:
         return error.lineno
     line, tb = None, error.__traceback__
     while tb is not None:
@@ -367,6 +435,8 @@ def _template_line(error: BaseException) -> int | None:
 def _describe(error: BaseException) -> str:
     if isinstance(error, TemplateLimitError):
         return str(error)
+    if isinstance(error, RecursionError):
+        return _("le modèle s'appelle lui-même trop de fois, ou est trop imbriqué : simplifiez-le.")
     if isinstance(error, SecurityError):
         return _("ceci n'est pas accessible : un modèle lit des données, il n'appelle pas de méthodes (%(error)s).") % {
             "error": error

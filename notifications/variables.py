@@ -154,6 +154,11 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
     },
     Event.PASSWORD_RESET: {"user": Variable(USER.description, USER.sample, required=False), "link": LINK},
     Event.GUARDIAN_INVITATION: {"family": FAMILY, "inviter": USER, "link": LINK},
+    Event.ACCOUNT_EXISTS: {
+        "user": USER,
+        "link": LINK,
+        "reset_link": Variable(_("La page « Mot de passe oublié »."), "https://inscrire.example/compte/mot-de-passe/oublie/"),
+    },
     Event.DOSSIER_SUBMITTED: _DOSSIER_SCOPE,
     Event.DOSSIER_SUBMITTED_DIRECTORS: _DOSSIER_SCOPE,
     Event.DOSSIERS_DIGEST: {

@@ -97,6 +97,12 @@ else:
         h.strip() for h in env.str("ALLOWED_HOSTS", default="localhost,127.0.0.1,[::1],testserver").split(",")
     ]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env.str("CSRF_TRUSTED_ORIGINS", default="").split(",") if o.strip()]
+# The public address, in every e-mail link and in card payments' return
+# addresses: in production it is required, and HTTPS.
+if PRODUCTION:
+    SITE_URL = _url("SITE_URL", _required("SITE_URL"), schemes=("https",)).rstrip("/")
+else:
+    SITE_URL = _url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
 
 # --- Applications -------------------------------------------------------------
 
@@ -313,15 +319,21 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Login throttling (django-axes): five wrong passwords for one address from
-# one machine lock that pair out for 15 minutes. The first backend only
-# counts and refuses; the second one checks the password.
+# one machine lock that pair out for 15 minutes, and ten failures from one
+# machine, whatever the addresses tried, lock the machine out (password
+# spraying; accounts/throttling.py). The first backend only counts and
+# refuses; the second one checks the password.
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.ThrottledLoginBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.throttling.TwoBudgetsHandler"
+# Generous enough for a family, or a few families behind one address (a
+# school's network, a mobile operator's shared address), small for a script.
+LOGIN_IP_FAILURE_LIMIT = 10
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
@@ -367,11 +379,20 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = _int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 # All the documents of one dossier together (each question has its own limit too).
 DOSSIER_MAX_TOTAL_MB = _int("DOSSIER_MAX_TOTAL_MB", 30)
-# Optional antivirus: clamd's address, tcp://host:3310 or unix:///run/clamav/clamd.ctl
-# (forms/filechecks.py); empty, no scan. Set and unreachable, uploads are refused.
-CLAMAV_URL = env.str("CLAMAV_URL", default="").strip()
+# Antivirus: clamd's address, tcp://host:3310 or unix:///run/clamav/clamd.ctl
+# (files/checks.py); set and unreachable, uploads are refused. Production
+# requires it, or an explicit CLAMAV_URL=off, which the start-up log and the
+# admin dashboard then report (files/apps.py, files/wagtail_hooks.py).
+# Development and tests default to no scan at all.
+_clamav = env.str("CLAMAV_URL", default="").strip()
+ANTIVIRUS_TURNED_OFF = _clamav.lower() == "off"
+CLAMAV_URL = "" if ANTIVIRUS_TURNED_OFF else _clamav
 if CLAMAV_URL and urlparse(CLAMAV_URL).scheme not in {"tcp", "unix"}:
-    raise ConfigurationError("CLAMAV_URL", "is malformed: expected tcp://host:port or unix:///path")
+    raise ConfigurationError("CLAMAV_URL", "is malformed: expected tcp://host:port, unix:///path or off")
+if PRODUCTION and not CLAMAV_URL and not ANTIVIRUS_TURNED_OFF:
+    raise ConfigurationError(
+        "CLAMAV_URL", "is required in production (tcp://host:3310 or unix:///path); set it to off to run without antivirus"
+    )
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="").strip()
 if AWS_STORAGE_BUCKET_NAME:
@@ -492,14 +513,16 @@ if CARD_PAYMENT_PROVIDER == "stripe":
         },
     )
 CARD_PAYMENT_VARIANT = CARD_PAYMENT_PROVIDER
-PAYMENT_HOST = urlparse(env.str("SITE_URL", default="http://127.0.0.1:8000")).netloc
-PAYMENT_USES_SSL = env.str("SITE_URL", default="http://127.0.0.1:8000").startswith("https://")
+PAYMENT_HOST = urlparse(SITE_URL).netloc
+PAYMENT_USES_SSL = SITE_URL.startswith("https://")
 
 # --- Wagtail --------------------------------------------------------------------------
 
 WAGTAIL_SITE_NAME = "Inscrire"
-WAGTAILADMIN_BASE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
-SITE_URL = WAGTAILADMIN_BASE_URL
+WAGTAILADMIN_BASE_URL = SITE_URL
+# Editors' images: refused above this many pixels before being decoded, as
+# families' are (files.checks.IMAGE_MAX_PIXELS); Wagtail's default is 128 million.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 24_000_000
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "docx", "txt"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

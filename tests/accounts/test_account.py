@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Child, Consent, GuardianInvitation
@@ -130,7 +131,12 @@ class TestSecondGuardian:
     def link(self, email):
         return path_of(next(link for link in links(last_mail_to(email)) if "/compte/invitation/" in link))
 
-    def test_second_parent_gets_his_own_login(self, client, parent, django_capture_on_commit_callbacks):
+    def confirmation_link(self, email):
+        return path_of(next(link for link in links(last_mail_to(email)) if "/compte/confirmer/" in link))
+
+    def test_second_parent_gets_his_own_login_once_the_address_is_confirmed(
+        self, client, parent, django_capture_on_commit_callbacks
+    ):
         response = self.invite(client, parent, "paul.joseph@example.org", django_capture_on_commit_callbacks)
         assert "Invitation envoyée à paul.joseph@example.org" in text(response)
         message = last_mail_to("paul.joseph@example.org")
@@ -142,11 +148,24 @@ class TestSecondGuardian:
         page = text(client.post(path, {"first_name": "Paul", "last_name": "Joseph", "password1": "court",
                                        "password2": "court"}))
         assert "Ce mot de passe est trop court" in page and 'value="Paul"' in page
-        response = client.post(path, {"first_name": "Paul", "last_name": "Joseph", "password1": STRONG,
-                                      "password2": STRONG}, follow=True)
-        assert "Bienvenue : vous avez rejoint la famille Joseph." in text(response)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(path, {"first_name": "Paul", "last_name": "Joseph", "password1": STRONG,
+                                          "password2": STRONG}, follow=True)
+        page = text(response)
+        assert "Pour rejoindre la famille Joseph, confirmez votre adresse" in page
+        assert "Vous rejoindrez la famille Joseph dès que votre adresse e-mail sera confirmée" in page
         paul = User.objects.get(email="paul.joseph@example.org")
-        assert paul.family == parent.family and paul.email_confirmed and paul.check_password(STRONG)
+        assert paul.family is None and not paul.email_confirmed and paul.check_password(STRONG)
+        # Nothing of the family before the address is confirmed.
+        assert "Léa" not in page
+        assert client.get(f"/compte/enfants/{parent.family.children.get().pk}/").status_code in {302, 404}
+
+        # The confirmation link, followed signed in, lets him in.
+        confirm = self.confirmation_link("paul.joseph@example.org")
+        response = client.post(confirm, follow=True)
+        assert "Merci : votre adresse e-mail est confirmée." in text(response)
+        paul.refresh_from_db()
+        assert paul.family == parent.family and paul.email_confirmed
         # Both guardians see the same children.
         assert "Léa Joseph" in text(client.get("/compte/"))
 
@@ -156,6 +175,60 @@ class TestSecondGuardian:
         assert response.status_code == 410
         assert "Cette invitation a déjà été utilisée" in text(response)
 
+    def test_a_stranger_holding_the_link_never_reads_the_family(
+        self, client, parent, django_capture_on_commit_callbacks
+    ):
+        """The probe: an anonymous visitor holding the link created the
+        account with their own password and read the child's dossier."""
+        self.invite(client, parent, "paul.joseph@example.org", django_capture_on_commit_callbacks)
+        path = self.link("paul.joseph@example.org")
+        stranger = Client()
+        with django_capture_on_commit_callbacks(execute=True):
+            stranger.post(path, {"first_name": "Intrus", "last_name": "X", "password1": STRONG, "password2": STRONG})
+        for page in ("/compte/", "/dossiers/"):
+            response = stranger.get(page, follow=True)
+            assert "Léa" not in text(response), page
+        # The real Paul reads the confirmation mail, not signed in: confirming would let in whoever chose
+        # the password, so he is asked to sign in (or to choose his own password) first.
+        confirm = self.confirmation_link("paul.joseph@example.org")
+        response = client.post(confirm)
+        assert response.status_code == 403
+        assert "connectez-vous d'abord avec cette adresse e-mail" in text(response)
+        assert User.objects.get(email="paul.joseph@example.org").family is None
+        # « Mot de passe oublié ? »: the reset link reaches his mailbox; the new password is his, the
+        # stranger's session ends and the account joins the family.
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/compte/mot-de-passe/oublie/", {"email": "paul.joseph@example.org"})
+        reset = path_of(next(link for link in links(last_mail_to("paul.joseph@example.org"))
+                             if "/mot-de-passe/nouveau/" in link))
+        form = client.get(reset, follow=True)
+        client.post(form.redirect_chain[-1][0], {"new_password1": "Paul-Volcan-2027", "new_password2": "Paul-Volcan-2027"})
+        paul = User.objects.get(email="paul.joseph@example.org")
+        assert paul.family == parent.family and paul.check_password("Paul-Volcan-2027")
+        assert not stranger.get("/compte/").wsgi_request.user.is_authenticated
+
+    def test_a_used_link_cannot_create_a_second_account_or_join_twice(
+        self, client, parent, django_capture_on_commit_callbacks
+    ):
+        self.invite(client, parent, "paul@example.org", django_capture_on_commit_callbacks)
+        path = self.link("paul@example.org")
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(path, {"first_name": "Paul", "last_name": "J", "password1": STRONG, "password2": STRONG})
+        other = Client()
+        other.force_login(UserFactory(email="autre@example.org"))
+        assert other.post(path).status_code == 410
+        assert Client().get(path).status_code == 410
+
+    def test_a_pending_join_ends_with_the_invitation(self, client, parent, django_capture_on_commit_callbacks):
+        self.invite(client, parent, "paul@example.org", django_capture_on_commit_callbacks)
+        path = self.link("paul@example.org")
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(path, {"first_name": "Paul", "last_name": "J", "password1": STRONG, "password2": STRONG})
+        GuardianInvitation.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+        client.post(self.confirmation_link("paul@example.org"))
+        paul = User.objects.get(email="paul@example.org")
+        assert paul.email_confirmed and paul.family is None
+
     def test_expired_invitation(self, client, parent, django_capture_on_commit_callbacks):
         self.invite(client, parent, "paul@example.org", django_capture_on_commit_callbacks)
         GuardianInvitation.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
@@ -164,7 +237,7 @@ class TestSecondGuardian:
         assert "Cette invitation a expiré" in text(response)
 
     def test_existing_account_signs_in_then_joins(self, client, parent, django_capture_on_commit_callbacks):
-        loner = UserFactory(email="paul@example.org")
+        loner = UserFactory(email="paul@example.org", email_confirmed_at=timezone.now())
         self.invite(client, parent, "paul@example.org", django_capture_on_commit_callbacks)
         path = self.link("paul@example.org")
         page = text(client.get(path))
@@ -172,6 +245,22 @@ class TestSecondGuardian:
         client.post("/compte/connexion/", {"username": "paul@example.org", "password": PASSWORD})
         response = client.post(path, follow=True)
         assert "Vous avez rejoint la famille Joseph." in text(response)
+        loner.refresh_from_db()
+        assert loner.family == parent.family
+
+    def test_an_existing_unconfirmed_account_joins_once_it_confirms(
+        self, client, parent, django_capture_on_commit_callbacks
+    ):
+        loner = UserFactory(email="paul@example.org", email_confirmed_at=None)
+        self.invite(client, parent, "paul@example.org", django_capture_on_commit_callbacks)
+        path = self.link("paul@example.org")
+        client.force_login(loner)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(path, follow=True)
+        assert "Pour rejoindre la famille Joseph, confirmez votre adresse" in text(response)
+        loner.refresh_from_db()
+        assert loner.family is None
+        client.post(self.confirmation_link("paul@example.org"))
         loner.refresh_from_db()
         assert loner.family == parent.family
 

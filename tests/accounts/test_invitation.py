@@ -170,3 +170,90 @@ def test_expired_invitation_refuses_the_provisional_password(
     response = client.post("/compte/connexion/", {"username": "rose@example.org", "password": new_password})
     assert response["Location"] == "/compte/mot-de-passe/"
     assert User.objects.filter(email="rose@example.org").count() == 1
+
+
+# --- Re-invitations: only the school that invited -----------------------------------------------------
+
+
+@pytest.fixture
+def other_director(schools):
+    user = UserFactory(role=Role.DIRECTOR)
+    schools["marin"].directors.add(user)
+    return user
+
+
+def can_sign_in(email, password) -> bool:
+    from django.test import Client
+
+    return Client().post("/compte/connexion/", {"username": email, "password": password}).status_code == 302
+
+
+def test_a_director_of_another_school_cannot_take_an_invitation_over(
+    client, director, other_director, schools, django_capture_on_commit_callbacks
+):
+    """The probe: a director of another school re-invited an address a first
+    school had invited; a new provisional password replaced the first, and
+    the family ended up attached to both schools."""
+    invite(client, director, django_capture_on_commit_callbacks,
+           email="rose@example.org", last_name="Célestin", school=schools["maternelle"].pk)
+    password = provisional_password("rose@example.org")
+    response = invite(client, other_director, django_capture_on_commit_callbacks,
+                      email="rose@example.org", last_name="Célestin", school=schools["marin"].pk)
+    assert "Cette adresse a déjà été invitée par une autre école" in text(response)
+    user = User.objects.get(email="rose@example.org")
+    assert list(user.family.schools.all()) == [schools["maternelle"]]
+    assert AccountInvitation.objects.filter(user=user).count() == 1
+    assert provisional_password("rose@example.org") == password  # no new message either
+    assert can_sign_in("rose@example.org", password)
+
+
+def test_the_inviting_school_resends_with_a_new_password(client, director, schools, django_capture_on_commit_callbacks):
+    invite(client, director, django_capture_on_commit_callbacks,
+           email="rose@example.org", last_name="Célestin", school=schools["maternelle"].pk)
+    first_password = provisional_password("rose@example.org")
+    invitation = AccountInvitation.objects.get()
+    client.force_login(director)
+    page = text(client.get("/cms/familles/inviter/"))
+    assert f'action="/cms/familles/invitations/{invitation.pk}/renvoyer/"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/cms/familles/invitations/{invitation.pk}/renvoyer/", follow=True)
+    assert "Invitation renvoyée à rose@example.org" in text(response)
+    client.logout()
+    new_password = provisional_password("rose@example.org")
+    assert new_password != first_password
+    assert not can_sign_in("rose@example.org", first_password)
+    assert can_sign_in("rose@example.org", new_password)
+    latest = AccountInvitation.objects.latest("created_at")
+    assert latest.kind == "resent" and latest.school == schools["maternelle"] and latest.invited_by == director
+
+
+def test_another_school_cannot_resend_nor_see_the_invitation(
+    client, director, other_director, schools, django_capture_on_commit_callbacks
+):
+    invite(client, director, django_capture_on_commit_callbacks,
+           email="rose@example.org", last_name="Célestin", school=schools["maternelle"].pk)
+    password = provisional_password("rose@example.org")
+    invitation = AccountInvitation.objects.get()
+    client.force_login(other_director)
+    assert "rose@example.org" not in text(client.get("/cms/familles/inviter/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/cms/familles/invitations/{invitation.pk}/renvoyer/")
+    assert response.status_code == 404
+    assert AccountInvitation.objects.count() == 1
+    assert can_sign_in("rose@example.org", password)
+
+
+def test_an_editor_may_resend_and_it_is_recorded(client, director, schools, django_capture_on_commit_callbacks):
+    invite(client, director, django_capture_on_commit_callbacks,
+           email="rose@example.org", last_name="Célestin", school=schools["maternelle"].pk)
+    editor = UserFactory(role=Role.EDITOR, first_name="Eddy", last_name="Rédacteur")
+    invitation = AccountInvitation.objects.get()
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/cms/familles/invitations/{invitation.pk}/renvoyer/")
+    latest = AccountInvitation.objects.latest("created_at")
+    assert latest.kind == "resent_by_administration" and latest.invited_by == editor
+    page = text(client.get("/cms/familles/inviter/"))
+    assert "Renvoyée par un rédacteur ou un administrateur — Eddy Rédacteur" in page
+    # The family stays attached to the school that invited it.
+    assert list(latest.user.family.schools.all()) == [schools["maternelle"]]

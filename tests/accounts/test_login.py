@@ -3,6 +3,7 @@ throttling after repeated failures; no account enumeration."""
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from accounts.constants import Role
 from tests.factories import PASSWORD, UserFactory
@@ -88,6 +89,35 @@ def test_throttling_counts_unknown_addresses_too(client):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         response = login(client, "inconnu@example.org", "x")
     assert response.status_code == 429
+
+
+def test_password_spraying_from_one_machine_is_stopped(client, parent):
+    """The probe tried 12 addresses once each from one machine and was never
+    slowed: the machine now has a budget of failures across addresses."""
+    sprayed = [UserFactory() for _ in range(12)]
+    answers = [login(client, user.email, "Printemps2026!").status_code for user in sprayed]
+    # As for one address, the failure that reaches the limit is answered with the lockout.
+    limit = settings.LOGIN_IP_FAILURE_LIMIT
+    assert answers[: limit - 1] == [200] * (limit - 1)
+    assert set(answers[limit - 1:]) == {429}
+    response = login(client, parent.email, PASSWORD)  # even a right password, from this machine
+    assert response.status_code == 429
+    assert not response.wsgi_request.user.is_authenticated
+    page = text(response)
+    assert "Trop de tentatives de connexion depuis cette connexion Internet" in page
+    assert "15 minutes" in page and "Mot de passe oublié" in page
+    # Another machine is not held back.
+    other = Client(REMOTE_ADDR="192.0.2.7")
+    assert other.post("/compte/connexion/", {"username": parent.email, "password": PASSWORD}).status_code == 302
+
+
+def test_a_good_password_does_not_refill_the_machine_budget(client, parent):
+    sprayed = [UserFactory() for _ in range(settings.LOGIN_IP_FAILURE_LIMIT - 1)]
+    for user in sprayed:
+        assert login(client, user.email, "Printemps2026!").status_code == 200
+    assert login(client, parent.email, PASSWORD).status_code == 302  # the attacker's own account
+    client.post("/compte/deconnexion/")
+    assert login(client, UserFactory().email, "Printemps2026!").status_code == 429
 
 
 def test_lockout_ends_after_the_cool_off(client, parent, settings):

@@ -1,15 +1,17 @@
 """The five-step sign-up, through the HTTP client: every step, every bad
 input, each with a French message and what was typed kept."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 
 from accounts import selectors
 from accounts.constants import ConsentKind
 from accounts.models import Consent
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
-from .helpers import IDENTITY, STRONG, last_mail_to, links, signup_until, step, text
+from .helpers import IDENTITY, STRONG, last_mail_to, links, path_of, signup_until, step, text
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -58,11 +60,12 @@ def test_five_steps_open_an_active_account(client, schools, rules, terms_page, d
     page = text(response)
     assert response.redirect_chain[-1][0] == "/compte/inscription/termine/"
     assert "Étape 5 sur 5" in page
-    assert "Votre compte est actif" in page
-    assert "marie.joseph@example.org" in page
+    assert "vérifiez votre messagerie" in page
+    assert "Nous avons envoyé un e-mail à marie.joseph@example.org" in page
 
     user = User.objects.get(email="marie.joseph@example.org")
-    assert response.wsgi_request.user == user  # signed in at once
+    # Not signed in: an address that already had an account gets the same page (see below).
+    assert not response.wsgi_request.user.is_authenticated
     assert user.first_name == "Marie" and user.last_name == "Joseph"
     assert user.check_password(STRONG)
     assert user.family.name == "Joseph"
@@ -81,7 +84,14 @@ def test_five_steps_open_an_active_account(client, schools, rules, terms_page, d
 
     message = last_mail_to("marie.joseph@example.org")
     assert "Confirmez votre adresse" in message.subject
-    assert any("/compte/confirmer/" in link for link in links(message))
+    confirm = path_of(next(link for link in links(message) if "/compte/confirmer/" in link))
+    response = client.post(confirm, follow=True)
+    assert response.redirect_chain[-1][0] == "/compte/connexion/"
+    assert "Merci : votre adresse e-mail est confirmée." in text(response)
+    response = client.post("/compte/connexion/", {"username": "marie.joseph@example.org", "password": STRONG})
+    assert response["Location"] == "/compte/"
+    user.refresh_from_db()
+    assert selectors.user_can_submit(user=user)
 
 
 def test_back_button_keeps_what_was_typed(client, schools, rules, terms_page):
@@ -141,23 +151,68 @@ def test_step1_bad_input_says_why_and_keeps_input(client, data, field, message):
             assert f'value="{value}"' in page
 
 
-def test_duplicate_email_is_refused_with_a_french_message(client, schools):
-    UserFactory(email="marie.joseph@example.org")
-    page = text(step(client, 1, {**IDENTITY, "email": "Marie.Joseph@Example.org"}))
-    assert "Étape 1 sur 5" in page
-    assert "Un compte existe déjà avec cette adresse e-mail" in page
-    assert "Mot de passe oublié" in page
-    assert 'value="Joseph"' in page and 'value="Marie"' in page and 'value="Marie.Joseph@Example.org"' in page
+def _walk(client, identity, schools, terms_page, capture):
+    """The five steps, as one person; the page texts of each answer."""
+    pages = [step(client, 1, identity), step(client, 2, {"password1": STRONG, "password2": STRONG}),
+             step(client, 3, {"schools": [schools["marin"].pk], "q": ""})]
+    with capture(execute=True):
+        pages.append(step(client, 4, {"accept_terms": "on", "version_terms": str(terms_page.live_revision_id)}))
+    address = identity["email"]
+    return [(r.status_code, r.redirect_chain, text(r).replace(address, "ADRESSE").replace(address.lower(), "ADRESSE"))
+            for r in pages]
 
 
-def test_duplicate_email_found_at_the_last_step_goes_back_to_step_1(client, schools, terms_page):
+def _without_tokens(page: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+
+def test_an_address_that_has_an_account_gets_the_same_answer_and_its_owner_an_email(
+    client, schools, terms_page, django_capture_on_commit_callbacks
+):
+    """The probe: step 1 said « Un compte existe déjà avec cette adresse
+    e-mail », so the form tested addresses. Now the sign-up goes on and
+    answers alike; the owner is told by e-mail, and nothing is created."""
+    from django.test import Client
+
+    owner = UserFactory(email="marie.joseph@example.org", first_name="Marie")
+    taken = _walk(client, {**IDENTITY, "email": "Marie.Joseph@Example.org"}, schools, terms_page,
+                  django_capture_on_commit_callbacks)
+    fresh = _walk(Client(), {**IDENTITY, "email": "nouvelle.adresse@example.org"}, schools, terms_page,
+                  django_capture_on_commit_callbacks)
+    for (status_a, chain_a, page_a), (status_b, chain_b, page_b) in zip(taken, fresh):
+        assert (status_a, chain_a) == (status_b, chain_b)
+        assert _without_tokens(page_a) == _without_tokens(page_b)
+    assert "existe déjà" not in "".join(page for _, _, page in taken)
+
+    assert User.objects.filter(email__iexact="marie.joseph@example.org").count() == 1
+    owner.refresh_from_db()
+    assert owner.family is None and owner.check_password(PASSWORD)
+    message = last_mail_to("marie.joseph@example.org")
+    assert message.subject == "Vous avez déjà un compte sur le portail Inscrire"
+    assert "Un compte existe déjà avec elle : aucun autre n'a été créé." in message.body
+    assert any(link.endswith("/compte/connexion/") for link in links(message))
+    assert any(link.endswith("/compte/mot-de-passe/oublie/") for link in links(message))
+
+
+def test_an_account_created_meanwhile_gets_the_same_answer(client, schools, terms_page,
+                                                            django_capture_on_commit_callbacks):
     signup_until(client, 4, schools=[schools["marin"]])
     UserFactory(email=IDENTITY["email"])  # created meanwhile, by someone else
-    page = text(step(client, 4, {"accept_terms": "on"}))
-    assert "Étape 1 sur 5" in page
-    assert "Un compte existe déjà avec cette adresse e-mail" in page
-    assert 'value="Marie"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        page = text(step(client, 4, {"accept_terms": "on"}))
+    assert "Étape 5 sur 5" in page and "vérifiez votre messagerie" in page
     assert User.objects.filter(email=IDENTITY["email"]).count() == 1
+    assert last_mail_to(IDENTITY["email"]).subject == "Vous avez déjà un compte sur le portail Inscrire"
+
+
+def test_the_owner_of_an_address_is_not_flooded(client, schools, terms_page, django_capture_on_commit_callbacks):
+    from django.core import mail
+    from django.test import Client
+
+    UserFactory(email=IDENTITY["email"])
+    for _ in range(5):
+        _walk(Client(), IDENTITY, schools, terms_page, django_capture_on_commit_callbacks)
+    assert len([m for m in mail.outbox if IDENTITY["email"] in m.to]) == 3
 
 
 @pytest.mark.parametrize(
@@ -284,8 +339,8 @@ def test_sign_up_is_rate_limited_per_machine(client, schools, terms_page):
     for n in range(ratelimit.SIGNUP_PER_IP.count):
         client.cookies.clear()
         signup_until(client, 4, identity={**IDENTITY, "email": f"parent{n}@example.org"}, schools=[schools["marin"]])
-        assert "Votre compte est actif" in text(step(client, 4, {"accept_terms": "on"}))
-        client.post("/compte/deconnexion/")
+        assert "vérifiez votre messagerie" in text(step(client, 4, {"accept_terms": "on"}))
+        assert User.objects.filter(email=f"parent{n}@example.org").exists()
     signup_until(client, 4, identity={**IDENTITY, "email": "encore@example.org"}, schools=[schools["marin"]])
     response = step(client, 4, {"accept_terms": "on"})
     assert response.status_code == 429

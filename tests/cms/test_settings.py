@@ -10,6 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "x7!k2#q9-" * 7
+# What production needs besides its secrets.
+PRODUCTION = {"DJANGO_ENV": "production", "SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": "inscrire.example",
+              "SITE_URL": "https://inscrire.example", "CLAMAV_URL": "tcp://127.0.0.1:3310"}
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -47,9 +50,9 @@ def test_malformed_variable_stops_start_up_with_one_line(variable, value, data_d
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"])
 def test_production_requires_its_secrets(missing, data_dir):
-    env = {"DJANGO_ENV": "production", "SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": "inscrire.example"}
+    env = dict(PRODUCTION)
     env.pop(missing)
     result = manage("check", DATA_DIR=data_dir, **env)
     assert result.returncode != 0
@@ -58,8 +61,7 @@ def test_production_requires_its_secrets(missing, data_dir):
 
 def test_production_refuses_the_dummy_card_provider(data_dir):
     """django-payments' dummy provider lets the payer choose « paid »."""
-    result = manage("check", DATA_DIR=data_dir, DJANGO_ENV="production", SECRET_KEY=GOOD_SECRET,
-                    ALLOWED_HOSTS="inscrire.example", CARD_PAYMENT_PROVIDER="dummy")
+    result = manage("check", DATA_DIR=data_dir, **{**PRODUCTION, "CARD_PAYMENT_PROVIDER": "dummy"})
     assert result.returncode != 0
     assert result.stderr.strip() == ("Configuration error: CARD_PAYMENT_PROVIDER must be one of '', 'stripe' "
                                      "(got 'dummy').")
@@ -72,11 +74,40 @@ def test_production_passes_the_deployment_checklist(data_dir):
         "--fail-level",
         "WARNING",
         DATA_DIR=data_dir,
-        DJANGO_ENV="production",
-        SECRET_KEY=GOOD_SECRET,
-        ALLOWED_HOSTS="inscrire.example",
+        **PRODUCTION,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("site_url", ["http://inscrire.example", "inscrire.example", "https://"])
+def test_production_site_url_must_be_https(site_url, data_dir):
+    """It is in every e-mail link and in card payments' return address."""
+    result = manage("check", DATA_DIR=data_dir, **{**PRODUCTION, "SITE_URL": site_url})
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "Configuration error: SITE_URL is malformed: expected a URL starting with https://."
+    ), result.stderr
+
+
+def test_production_site_url_is_the_address_of_links_and_payments(data_dir):
+    code = "from django.conf import settings as s; print(s.SITE_URL, s.WAGTAILADMIN_BASE_URL, s.PAYMENT_HOST, s.PAYMENT_USES_SSL)"
+    result = manage("shell", "--no-imports", "-c", code, DATA_DIR=data_dir,
+                    **{**PRODUCTION, "SITE_URL": "https://inscrire.example/"})
+    assert result.stdout.split() == ["https://inscrire.example", "https://inscrire.example", "inscrire.example", "True"]
+
+
+def test_production_without_antivirus_must_say_so(data_dir):
+    env = dict(PRODUCTION)
+    env.pop("CLAMAV_URL")
+    result = manage("check", DATA_DIR=data_dir, **env)
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "Configuration error: CLAMAV_URL is required in production (tcp://host:3310 or unix:///path); set it to "
+        "off to run without antivirus."
+    )
+    result = manage("check", DATA_DIR=data_dir, **{**env, "CLAMAV_URL": "off"})
+    assert result.returncode == 0, result.stderr
+    assert "Antivirus turned off (CLAMAV_URL=off): uploaded documents are not scanned for viruses." in result.stderr
 
 
 def test_development_defaults_need_no_environment(data_dir):

@@ -190,7 +190,8 @@ def test_1b_the_parent_signs_up_in_five_steps_and_confirms_the_email(journey):
     page.get_by_role("button", name="Créer mon compte").click()
 
     expect(page.get_by_text("Étape 5 sur 5")).to_be_visible()
-    expect(page.get_by_text("Votre compte est actif.")).to_be_visible()
+    # The same page whether the address had an account or not: nobody is signed in yet.
+    expect(page.get_by_role("heading", name="Vérifiez votre messagerie")).to_be_visible()
     journey.check(page, "14-inscription-etape-5")
 
     # The confirmation link comes by e-mail, through the outbox and the Huey consumer.
@@ -199,6 +200,7 @@ def test_1b_the_parent_signs_up_in_five_steps_and_confirms_the_email(journey):
     journey.check(page, "15-confirmation-adresse")
     page.get_by_role("button", name="Confirmer mon adresse e-mail").click()
     expect(page.get_by_text("Merci : votre adresse e-mail est confirmée.")).to_be_visible()
+    sign_in(page, parent.email, parent.password)
     journey.check(page, "16-mon-compte")
     journey.completed("inscription")
 

@@ -70,6 +70,44 @@ def test_a_syntax_error_in_the_subject_is_refused_at_its_line(client, editor):
     assert "Ligne 1 : erreur de syntaxe" in response.content.decode()
 
 
+# Deeply nested expressions stopped Jinja2's parser with a RecursionError: a 500 on save.
+DEEP = {
+    "nested brackets": "{{ " + "(" * 300 + "1" + ")" * 300 + " }}",
+    "nested lists": "{{ " + "[" * 300 + "1" + "]" * 300 + " }}",
+    "nested blocks": "{% if 1 %}" * 300 + "x" + "{% endif %}" * 300,
+    "a chain of additions": "{{ " + "+".join(["1"] * 3000) + " }}",
+    "a chain of negations": "{{ " + "not " * 1000 + "1 }}",
+    "a chain of filters": "{{ amount" + "|abs" * 3000 + " }}",
+}
+
+
+@pytest.mark.parametrize("shape", list(DEEP))
+def test_a_deeply_nested_template_is_refused_on_its_field(client, editor, shape):
+    template = MessageTemplate.objects.get(event=Event.PAYMENT_REMINDER)
+    before = template.body
+    response = client.post(_edit_url(template), _form(template, body="Bonjour,\n" + DEEP[shape]))
+    assert response.status_code == 200
+    page = response.content.decode().replace("&#x27;", "'")
+    assert ("Ligne 2 : le modèle est trop imbriqué" in page
+            or "Ligne 2 : cette expression est trop longue" in page), page[:500]
+    template.refresh_from_db()
+    assert template.body == before
+
+
+def test_a_template_too_long_is_refused(client, editor):
+    template = MessageTemplate.objects.get(event=Event.PAYMENT_REMINDER)
+    response = client.post(_edit_url(template), _form(template, body="{{ amount }} " * 3000))
+    assert response.status_code == 200
+    assert "20000" in response.content.decode().replace("\u202f", "").replace("&nbsp;", "").replace(" ", "")
+
+
+def test_the_preview_of_a_deeply_nested_template_is_refused(client, editor):
+    template = MessageTemplate.objects.get(event=Event.PAYMENT_REMINDER)
+    url = reverse("wagtailsnippets_notifications_messagetemplate:preview_on_edit", args=[template.pk])
+    posted = client.post(url, _form(template, subject="{{ " + "(" * 500 + "1" + ")" * 500 + " }}"))
+    assert posted.json()["is_valid"] is False
+
+
 def test_a_valid_message_is_saved_and_then_sent(client, editor, django_capture_on_commit_callbacks):
     template = MessageTemplate.objects.get(event=Event.PAYMENT_REMINDER)
     body = "{{ child.first_name }} : {{ amount|montant }} avant le {{ due_date|date_fr }}."

@@ -116,7 +116,7 @@ def test_an_unknown_filter_is_reported():
         ("{{ '%0999999999d' % 1 }}", "formatage avec %"),
         ("{{ 10 ** (10 ** 10) }}", "nombre trop grand"),
         ("{{ 'a'|center(10**9) }}", "filtre inconnu « center »"),
-        ("{% for x in [1] recursive %}{{ loop([1, 1]) }}{% endfor %}", "recursion"),
+        ("{% for x in [1] recursive %}{{ loop([1, 1]) }}{% endfor %}", "s'appelle lui-même trop de fois"),
     ],
 )
 def test_malicious_templates_are_refused_quickly(source, expected):

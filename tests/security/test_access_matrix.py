@@ -27,7 +27,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accounts.models import Child
+from accounts.models import AccountInvitation, Child, hash_token
 from forms.models import Document
 from tests.factories import FamilyFactory, SchoolFactory, SubmissionFactory, UserFactory, site_home
 from tests.forms.conftest import PDF, confirmed
@@ -88,7 +88,8 @@ RULES: dict[str, Rule] = {
     "accounts:signup": Rule(EVERYONE),
     # Signed-in people have nothing to sign up for: sent to « Mon compte ».
     "accounts:signup_step": Rule(frozenset({"anonymous"})),
-    "accounts:signup_done": Rule(SIGNED_IN),
+    # The sign-up's last page says « look in your mailbox », to anyone.
+    "accounts:signup_done": Rule(EVERYONE),
     # Links with a token: an invalid token is a 404 for everyone.
     "accounts:confirm_email": Rule(NOBODY),
     "accounts:confirmation_resend": Rule(SIGNED_IN, method="post", lands_on="/compte/"),
@@ -134,6 +135,9 @@ RULES: dict[str, Rule] = {
     # Staff workspace (Wagtail admin).
     # Directors invite for their schools, editors for any school.
     "accounts_invite_family": Rule(DIRECTORS | EDITORS),
+    # An invitation (family A's school X, never used) is re-sent by the staff of
+    # school X, or by an editor; the director of school Y does not even find it.
+    "accounts_invitation_resend": Rule(DIRECTOR_X | EDITORS, method="post"),
     "workflows_admin:index": Rule(WORKSPACE),
     "workflows_admin:validate_many": Rule(WORKSPACE, method="post"),
     # The dossier waits for its school's directors; the group of its later stage sees it, read-only.
@@ -320,6 +324,16 @@ def world(db):
     DossierReviewer.objects.create(dossier=dossier, group=group_x)
 
     notification = Notification.objects.filter(family_id=family_a.pk).first()
+    # A family school X invited, that has not signed in yet, and a second
+    # guardian invited into family A (the link's token is known to the test).
+    from accounts import services as account_services
+
+    invitation = account_services.family_invite(invited_by=director_x, email="invitee@example.org",
+                                                last_name="Invitée", school=school_x)
+    guardian = account_services.guardian_invite(family=family_a, invited_by=parent_a, email="second@example.org")
+    guardian_token = "jeton-du-second-responsable"
+    guardian.token_hash = hash_token(guardian_token)
+    guardian.save(update_fields=["token_hash"])
     return {
         "users": {
             "family_a": parent_a,
@@ -337,6 +351,9 @@ def world(db):
         "child": child_a,
         "parent": parent_a,
         "notification": notification,
+        "invitation": invitation,
+        "guardian_token": guardian_token,
+        "schools": (school_x, school_y),
     }
 
 
@@ -355,6 +372,8 @@ def _kwargs(route: Route, world: dict) -> tuple[list, dict]:
                 kwargs[key] = world["child"].pk
             elif route.name.startswith("notification:"):
                 kwargs[key] = world["notification"].pk if world["notification"] else 1
+            elif route.name == "accounts_invitation_resend":
+                kwargs[key] = world["invitation"].pk
             else:
                 kwargs[key] = 1
         elif key == "document_id":
@@ -479,3 +498,56 @@ def test_staff_search_and_exports_stay_within_the_school(world):
         assert other not in body and world["dossier"].reference not in body, query
     response = client.get("/cms/dossiers/", {"q": world["dossier"].reference})
     assert CHILD_FIRST not in _body(response)
+
+
+# --- Invitation links, as every role ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_second_guardian_link_lets_nobody_but_the_invited_address_in(world, role):
+    """The link of family A's invitation of a second guardian, followed by
+    each role: nobody of the matrix is the invited address, so nobody
+    joins, and nobody reads the child on the way — not even an anonymous
+    visitor who creates the invited account with a password of their own."""
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    path = f"/compte/invitation/{world['guardian_token']}/"
+    secrets = (CHILD_FIRST, CHILD_LAST, world["dossier"].reference)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert not any(secret in _body(response) for secret in secrets)
+    if role == "anonymous":
+        response = client.post(path, {"first_name": "Intrus", "last_name": "X", "password1": "Cacahuete-Volcan-2026",
+                                      "password2": "Cacahuete-Volcan-2026"}, follow=True)
+        assert response.wsgi_request.user.is_authenticated  # an account, outside the family
+        assert response.wsgi_request.user.family_id is None
+    else:
+        response = client.post(path)
+        assert response.status_code == 400
+        assert world["users"][role].__class__.objects.get(pk=world["users"][role].pk).family_id == (
+            world["users"][role].family_id
+        )
+    for url in (f"/dossiers/{world['submission'].public_id}/", f"/dossiers/{world['submission'].public_id}/suivi/",
+                f"/dossiers/documents/{world['document'].public_id}/", f"/compte/enfants/{world['child'].pk}/",
+                "/compte/", "/dossiers/"):
+        body = _body(client.get(url))
+        if role not in {"family_a", "director_x"}:
+            assert not any(secret in body for secret in secrets), (role, url)
+    assert not world["child"].family.guardians.exclude(pk=world["parent"].pk).exists()
+
+
+@pytest.mark.parametrize("role", ["director_y", "finance", "family_a", "family_b"])
+def test_a_school_invitation_cannot_be_taken_over_through_the_invite_form(world, role):
+    """Family « Invitée » was invited by school X: posting the invite form
+    again for its address, as anybody but school X's staff or an editor,
+    changes nothing (no new password, no other school)."""
+    client = Client()
+    client.force_login(world["users"][role])
+    school_y = world["schools"][1]
+    response = client.post("/cms/familles/inviter/", {"email": "invitee@example.org", "last_name": "Invitée",
+                                                       "school": school_y.pk})
+    assert response.status_code in {200, 302, 403}
+    invitation = world["invitation"]
+    assert AccountInvitation.objects.filter(user=invitation.user).count() == 1
+    assert list(invitation.user.family.schools.all()) == [world["schools"][0]]

@@ -1,8 +1,11 @@
 """Uploaded documents are checked by what they contain: encrypted,
-malformed or active PDFs and archives are refused, images are re-encoded
-without their metadata, and a virus found by clamd is refused (a fake
-clamd on a local socket speaking INSTREAM; a real one when CLAMAV_URL
-points to one)."""
+malformed or active PDFs (active content found in the parsed document,
+however its names are written and wherever it hides: tests/files/pdfs.py)
+and archives are refused, images too large in pixels are refused from
+their header before being decoded (and the worker's memory is measured),
+the others are re-encoded without their metadata, and a virus found by
+clamd is refused (a fake clamd on a local socket speaking INSTREAM; a real
+one when CLAMAV_URL points to one)."""
 
 import io
 import socket
@@ -14,8 +17,10 @@ from django.conf import settings
 from django.test import override_settings
 from PIL import Image
 
-from files.checks import clamav_scan
+from files.checks import IMAGE_MAX_PIXELS, clamav_scan
 from forms.models import Document
+from tests.files import images
+from tests.files.pdfs import ACTIVE, HARMLESS
 from tests.forms.conftest import (  # noqa: F401 — fixtures
     PDF,
     PNG,
@@ -117,6 +122,64 @@ def test_images_are_stored_reencoded_without_metadata(parent_client, dossier, fm
     assert document.size == len(stored)
 
 
+@pytest.mark.parametrize("variant", list(ACTIVE))
+def test_active_content_is_refused_however_it_is_written_or_hidden(parent_client, dossier, variant):
+    """The probe's birth certificate had an ``/OpenAction`` script whose
+    names were written with ``#xx`` escapes; its variants hide the script,
+    a launch or an embedded file in object streams, name trees, pages' and
+    annotations' additional actions, chained actions."""
+    response = send(parent_client, dossier, "acte.pdf", ACTIVE[variant])
+    assert response.status_code == 200
+    assert "Ce PDF contient du code ou des fichiers joints" in response.content.decode().replace("&#39;", "'")
+    assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize("variant", list(HARMLESS))
+def test_what_printed_and_scanned_pdfs_carry_is_accepted(parent_client, dossier, variant):
+    send(parent_client, dossier, "acte.pdf", HARMLESS[variant])
+    assert Document.objects.get().file.open("rb").read() == HARMLESS[variant]
+
+
+def test_an_image_too_large_in_pixels_is_refused_from_its_header_without_memory(parent_client, dossier):
+    """The probe's 0.5 MB PNG of 13,300 × 13,300 pixels was accepted after
+    10 s, the worker growing from 333 MB to 1.65 GB: now it is refused from
+    its header, and the request's peak memory stays small."""
+    bomb = images.bomb()
+    assert len(bomb) < 600_000
+    response, growth = images.peak_rss_growth(lambda: send(parent_client, dossier, "scan.png", bomb))
+    page = response.content.decode()
+    assert "Cette image est trop grande : 13300 × 13300 pixels, soit 176,9 millions" in page
+    assert "la limite est de 24 millions de pixels" in page
+    assert not Document.objects.exists()
+    assert growth < 60 * 1024 * 1024, f"the request grew the process by {growth / 2**20:.0f} MB"
+
+
+def test_an_image_at_the_limit_is_accepted_within_a_bounded_memory(parent_client, dossier):
+    """The largest PNG accepted (24 million pixels, four bytes each once
+    decoded) costs about its decoded size, never more than twice."""
+    width = 6_000
+    height = IMAGE_MAX_PIXELS // width
+    picture = images.png(width, height, rgba=True)
+    response, growth = images.peak_rss_growth(lambda: send(parent_client, dossier, "scan.png", picture))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stored = Document.objects.get().file.open("rb").read()
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.size == (width, height)
+    assert growth < 2 * 4 * IMAGE_MAX_PIXELS, f"the request grew the process by {growth / 2**20:.0f} MB"
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(parent_client, dossier):
+    photo = io.BytesIO()
+    Image.new("RGB", (6_000, 4_000), (250, 250, 240)).save(photo, "JPEG", quality=70)
+    response, growth = images.peak_rss_growth(
+        lambda: send(parent_client, dossier, "scan.jpg", photo.getvalue())
+    )
+    assert response.status_code == 302
+    with Image.open(Document.objects.get().file.open("rb")) as image:
+        assert image.size == (3_000, 2_000)  # 6 million pixels: an A4 page at 200 dpi still reads
+    assert growth < 3 * 6_000 * 4_000, f"the request grew the process by {growth / 2**20:.0f} MB"
+
+
 def test_a_good_pdf_is_kept_as_it_is(parent_client, dossier):
     send(parent_client, dossier, "acte.pdf", PDF)
     assert Document.objects.get().file.open("rb").read() == PDF
@@ -215,3 +278,37 @@ def _real_clamd_reachable() -> bool:
 def test_a_real_clamd_finds_eicar():
     assert "Eicar" in (clamav_scan(EICAR) or "")
     assert clamav_scan(b"un document ordinaire") is None
+
+
+# --- Without antivirus ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def administrator(db, client):
+    from tests.factories import UserFactory
+
+    user = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(user)
+    return user
+
+
+def test_the_dashboard_says_when_uploads_are_not_scanned(client, administrator):
+    with override_settings(CLAMAV_URL="", ANTIVIRUS_TURNED_OFF=True):
+        page = client.get("/cms/").content.decode().replace("&#x27;", "'")
+    assert "Antivirus désactivé" in page
+    assert "L'analyse antivirus des documents est désactivée (CLAMAV_URL=off)" in page
+    with override_settings(CLAMAV_URL="", ANTIVIRUS_TURNED_OFF=False):
+        page = client.get("/cms/").content.decode().replace("&#x27;", "'")
+    assert "Aucun antivirus n'est configuré" in page
+    with override_settings(CLAMAV_URL="tcp://127.0.0.1:3310", ANTIVIRUS_TURNED_OFF=False):
+        assert "Antivirus désactivé" not in client.get("/cms/").content.decode()
+
+
+def test_without_antivirus_eicar_in_a_pdf_is_accepted(parent_client, dossier):
+    """What the development defaults do not do (README, « Security »):
+    without CLAMAV_URL nothing looks for viruses, so EICAR in a well-formed
+    PDF passes the structural checks."""
+    with override_settings(CLAMAV_URL=""):
+        response = send(parent_client, dossier, "acte.pdf", PDF + b"\n" + EICAR + b"\n")
+    assert response.status_code == 302
+    assert Document.objects.count() == 1

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.cms.test_settings import GOOD_SECRET, manage
+from tests.cms.test_settings import PRODUCTION, manage
 from tests.factories import GuardianFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,6 @@ def test_production_settings_harden_cookies_and_transport(tmp_path):
         "s.CSRF_COOKIE_HTTPONLY, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.X_FRAME_OPTIONS, "
         "s.STAFF_2FA_REQUIRED)"
     )
-    result = manage("shell", "-c", code, DATA_DIR=str(tmp_path), DJANGO_ENV="production", SECRET_KEY=GOOD_SECRET,
-                    ALLOWED_HOSTS="inscrire.example")
+    result = manage("shell", "-c", code, DATA_DIR=str(tmp_path), **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "True", "True", "True", "True", "Lax", "DENY", "True"]

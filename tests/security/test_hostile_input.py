@@ -1,8 +1,10 @@
 """Hostile input never breaks anything: 10,000 generated requests (GET and
 POST, random and real field names, unicode, NUL bytes, oversized values,
-odd paths and query strings, random files) against the form builder's
-pages, the sign-up, the login and the family area, with and without a
-signed-in family: no 500, no exception."""
+odd paths and query strings, random files, PDFs with active content
+written and hidden every way, a pixel bomb) against the form builder's
+pages, the sign-up, the login, the family area and a second guardian's
+invitation link, with and without a signed-in family: no 500, no
+exception."""
 
 import datetime as dt
 
@@ -15,6 +17,8 @@ from hypothesis import strategies as st
 from accounts.models import Child
 from inscrire.demo.enrolment import enrolment_steps
 from tests.factories import FamilyFactory, SchoolFactory, UserFactory, site_home
+from tests.files import images
+from tests.files.pdfs import ACTIVE
 from tests.forms.conftest import confirmed, make_page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -51,6 +55,14 @@ def world(db):
     response = client.post("/dossiers/commencer/", {"page": page.pk, "child": child.pk})
     assert response.status_code == 302
     submission = page.dossier_submissions.get(child=child)
+    # A second guardian's invitation whose link the requests follow, post to and spend.
+    from accounts import services as account_services
+    from accounts.models import hash_token
+
+    guardian_token = "jeton-fuzz"
+    invitation = account_services.guardian_invite(family=family, invited_by=parent, email="second@example.org")
+    invitation.token_hash = hash_token(guardian_token)
+    invitation.save(update_fields=["token_hash"])
     names = sorted({item["name"] for step in submission.definition["steps"] for item in step["items"]
                     if "name" in item})
     public_id = str(submission.public_id)
@@ -62,6 +74,7 @@ def world(db):
         "/compte/connexion/", "/compte/", "/compte/coordonnees/", "/compte/enfants/ajouter/",
         f"/compte/enfants/{child.pk}/", "/compte/responsables/inviter/", "/compte/conditions/",
         "/compte/mot-de-passe/oublie/", "/compte/confirmation/renvoyer/", f"/{page.slug}/",
+        f"/compte/invitation/{guardian_token}/", "/compte/invitation/x/", "/compte/inscription/termine/",
     ]
     return {"client": client, "paths": paths, "names": names + ["page", "child", "school", "_action",
                                                                   "email", "password1", "password2", "username",
@@ -77,7 +90,9 @@ def requests(world):
     upload = st.builds(
         lambda name, content: SimpleUploadedFile(name or "x", content),
         st.sampled_from(["acte.pdf", "photo.jpg", "image.png", "x.exe", "../../a.pdf", "", "a" * 300 + ".pdf"]),
-        st.one_of(st.binary(max_size=2000), st.just(b"%PDF-1.4\n%%EOF"), st.just(b"\x89PNG\r\n\x1a\n" + b"\0" * 50)),
+        st.one_of(st.binary(max_size=2000), st.just(b"%PDF-1.4\n%%EOF"), st.just(b"\x89PNG\r\n\x1a\n" + b"\0" * 50),
+                  # Active PDFs written and hidden every way (tests/files/pdfs.py), and the pixel bomb.
+                  st.sampled_from(list(ACTIVE.values())), st.just(images.bomb())),
     )
     return st.fixed_dictionaries({
         "method": st.sampled_from(["get", "post", "post"]),
