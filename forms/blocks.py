@@ -7,30 +7,52 @@ optional condition « afficher seulement si … ». The page compiles these
 blocks into a plain definition (``forms.definition``) that dossiers keep.
 """
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from django.forms.utils import ErrorList
 from wagtail.blocks.stream_block import StreamBlockValidationError
+from wagtail.blocks.struct_block import StructBlockValidationError
 
 from files.constants import MAX_FILE_SIZE_MB, FileKind
 
-from .constants import ChoiceWidget, ConditionOperator, Prefill
-from .definition import definition_from_stream, definition_problems
+from .constants import ChoiceWidget, ConditionMatch, ConditionOperator, Prefill
+from .definition import definition_from_stream, definition_problems_by_step
 
 RICH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
-class ConditionBlock(blocks.StructBlock):
+class ClauseBlock(blocks.StructBlock):
+    """One clause: a question placed before, how its answer compares, and
+    the value (two for « comprise entre »). The page editor offers the
+    questions and their answers to pick from (``forms/static/forms/condition-picker.js``)."""
+
     field = blocks.CharBlock(
-        label=_("Afficher seulement si la question"),
-        required=False,
-        help_text=_("Nom ou libellé d'une question placée avant. Laisser vide : toujours affiché."),
+        label=_("La question"), required=False,
+        help_text=_("Une question placée avant (son nom technique ou son libellé)."),
     )
     operator = blocks.ChoiceBlock(
         label=_("Condition"), choices=ConditionOperator.choices, default=ConditionOperator.EQUALS
     )
     value = blocks.CharBlock(
-        label=_("Valeur"), required=False, help_text=_("Par exemple « Oui », ou l'un des choix proposés.")
+        label=_("Valeur"), required=False,
+        help_text=_("Une réponse possible de la question : « Oui », l'un des choix, un nombre, une date."),
+    )
+    value2 = blocks.CharBlock(
+        label=_("et"), required=False, help_text=_("Pour « est comprise entre » : la seconde borne."),
+    )
+
+    class Meta:
+        label = _("Condition")
+        form_classname = "struct-block condition-clause"
+
+
+class ConditionBlock(blocks.StructBlock):
+    match = blocks.ChoiceBlock(
+        label=_("Afficher seulement si"), choices=ConditionMatch.choices, default=ConditionMatch.ALL
+    )
+    clauses = blocks.ListBlock(
+        ClauseBlock(), label=_("Conditions"), min_num=0,
+        help_text=_("Aucune : toujours affiché."),
     )
 
     class Meta:
@@ -232,8 +254,13 @@ class FormStreamBlock(blocks.StreamBlock):
         min_num = 1
 
     def clean(self, value):
+        """Each problem of the form next to the step it is in."""
         value = super().clean(value)
-        problems = definition_problems(definition_from_stream(value))
+        problems = definition_problems_by_step(definition_from_stream(value))
         if problems:
-            raise StreamBlockValidationError(non_block_errors=ValidationError(problems))
+            raise StreamBlockValidationError(
+                block_errors={index: StructBlockValidationError(non_block_errors=ErrorList(messages))
+                              for index, messages in problems.items() if index is not None},
+                non_block_errors=ErrorList(problems.get(None, [])),
+            )
         return value

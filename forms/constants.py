@@ -50,6 +50,14 @@ class ConditionOperator(models.TextChoices):
     EQUALS = "equals", _("est égale à")
     NOT_EQUALS = "not_equals", _("est différente de")
     FILLED = "filled", _("est renseignée")
+    GREATER = "greater", _("est supérieure à (nombre, date)")
+    LESS = "less", _("est inférieure à (nombre, date)")
+    BETWEEN = "between", _("est comprise entre (nombre, date)")
+
+
+class ConditionMatch(models.TextChoices):
+    ALL = "all", _("toutes ces conditions")
+    ANY = "any", _("au moins une de ces conditions")
 
 
 class ChoiceWidget(models.TextChoices):

@@ -18,9 +18,10 @@ A definition looks like::
         ]},
     ]}
 
-A condition is ``{"field": <name>, "op": "equals"|"not_equals"|"filled",
-"value": "…"}`` and may only name a question placed before it: that keeps
-evaluation one pass, in the order the family reads the form.
+A condition (``forms.conditions``) is ``{"match": "all"|"any", "clauses":
+[{"field": <name>, "op": …, "value": "…", "value2": "…"}]}`` and may only
+name questions placed before it: that keeps evaluation one pass, in the
+order the family reads the form.
 """
 
 from __future__ import annotations
@@ -36,10 +37,13 @@ from wagtail.coreutils import safe_snake_case
 
 from files.constants import FILE_KINDS, MAX_FILE_SIZE_MB
 
+from .conditions import COMPARISONS, answer_tokens, clauses_of, comparable, condition_met  # noqa: F401 — re-exported
+
 from .constants import (
     DISPLAY_TYPES,
     GROUP_MEMBER_TYPES,
     ChoiceWidget,
+    ConditionMatch,
     ConditionOperator,
     FieldType,
     Prefill,
@@ -74,10 +78,7 @@ def _text(value: Any) -> str:
     return str(source if source is not None else value).strip()
 
 
-def condition_from_block(value: Any) -> dict | None:
-    """A condition block's value as the definition keeps it (or None)."""
-    if not value:
-        return None
+def _clause(value: Any) -> dict | None:
     field = _text(value.get("field"))
     if not field:
         return None
@@ -85,7 +86,22 @@ def condition_from_block(value: Any) -> dict | None:
         "field": field,
         "op": value.get("operator") or ConditionOperator.EQUALS.value,
         "value": _text(value.get("value")),
+        "value2": _text(value.get("value2")),
     }
+
+
+def condition_from_block(value: Any) -> dict | None:
+    """A condition block's value as the definition keeps it (or None):
+    ``{"match": "all" | "any", "clauses": […]}`` (``forms.conditions``)."""
+    if not value:
+        return None
+    if "clauses" in value:
+        clauses = [c for c in (_clause(item) for item in value.get("clauses") or []) if c]
+    else:  # a block saved before clauses existed
+        clauses = [c for c in [_clause(value)] if c]
+    if not clauses:
+        return None
+    return {"match": value.get("match") or ConditionMatch.ALL.value, "clauses": clauses}
 
 
 def _choices(value: Any) -> list[str]:
@@ -210,8 +226,9 @@ def resolve_condition_labels(conditions, definition: Definition) -> None:
             by_label.setdefault(item["label"].strip().casefold(), item["name"])
     names = {item["name"] for item in iter_items(definition)}
     for condition in conditions:
-        if condition and condition["field"] not in names:
-            condition["field"] = by_label.get(condition["field"].strip().casefold(), condition["field"])
+        for clause in clauses_of(condition)[1]:
+            if clause["field"] not in names:
+                clause["field"] = by_label.get(clause["field"].strip().casefold(), clause["field"])
 
 
 # --- Walking a definition ------------------------------------------------------
@@ -242,35 +259,6 @@ def step_of(definition: Definition, name: str) -> int | None:
 
 
 # --- Conditions -------------------------------------------------------------------
-
-
-def _norm(value: Any) -> str:
-    return " ".join(str(value).split()).casefold()
-
-
-def answer_tokens(value: Any) -> list[str]:
-    """An answer as the words a condition compares: the same rules run in
-    the browser (forms/static/forms/dossier.js)."""
-    if is_empty(value):
-        return []
-    if isinstance(value, bool):
-        return ["oui" if value else "non"]
-    if isinstance(value, list):
-        return [_norm(v) for v in value if not isinstance(v, dict)]
-    return [_norm(value)]
-
-
-def condition_met(condition: dict | None, answers: dict[str, Any]) -> bool:
-    if not condition:
-        return True
-    tokens = answer_tokens(answers.get(condition["field"]))
-    expected = _norm(condition.get("value", ""))
-    op = condition.get("op")
-    if op == ConditionOperator.FILLED:
-        return bool(tokens)
-    if op == ConditionOperator.NOT_EQUALS:
-        return expected not in tokens
-    return expected in tokens
 
 
 def visible_answers_before(definition: Definition, answers: dict[str, Any], step_index: int) -> dict[str, Any]:
@@ -411,32 +399,113 @@ def _item_problems(item: Item, where: str, *, in_group: bool = False) -> list[st
     return problems
 
 
+def describe_condition(condition: dict | None, definition: Definition) -> str:
+    """A condition as an editor reads it, with the questions' labels:
+    « « Allergies ? » vaut « Oui » et « Âge » est supérieure à 3 »."""
+    match, clauses = clauses_of(condition)
+    labels = {item["name"]: item.get("label") or item["name"] for item in input_items(definition)}
+    verbs = {
+        ConditionOperator.EQUALS: _("vaut « %(value)s »"),
+        ConditionOperator.NOT_EQUALS: _("ne vaut pas « %(value)s »"),
+        ConditionOperator.FILLED: _("est renseignée"),
+        ConditionOperator.GREATER: _("est supérieure à %(value)s"),
+        ConditionOperator.LESS: _("est inférieure à %(value)s"),
+        ConditionOperator.BETWEEN: _("est comprise entre %(value)s et %(value2)s"),
+    }
+    parts = [
+        "« %s » %s" % (labels.get(clause["field"], clause["field"]),
+                      verbs.get(clause.get("op"), verbs[ConditionOperator.EQUALS])
+                      % {"value": clause.get("value", ""), "value2": clause.get("value2", "")})
+        for clause in clauses
+    ]
+    return (_(" ou ") if match == ConditionMatch.ANY else _(" et ")).join(parts)
+
+
 def condition_problem(condition: dict | None, before: dict[str, Item], where: str) -> str | None:
-    """What is wrong with ``condition`` given the questions it may name (``before``), or None."""
-    if not condition:
-        return None
-    target = before.get(condition.get("field"))
+    """What is wrong with ``condition`` given the questions it may name
+    (``before``), or None: a question not placed before, an operator the
+    question's answers cannot meet, a value it can never have (« Vrai » on
+    a yes/no, a choice it does not offer, a number or a date that is not
+    one), a range that is empty."""
+    for clause in clauses_of(condition)[1]:
+        problem = _clause_problem(clause, before, where)
+        if problem:
+            return problem
+    return None
+
+
+YESNO_VALUES = ("oui", "non")
+
+
+def _clause_problem(clause: dict, before: dict[str, Item], where: str) -> str | None:
+    field, op, value = clause.get("field"), clause.get("op"), (clause.get("value") or "").strip()
+    target = before.get(field)
     if target is None:
         return _("%(where)s : la condition porte sur « %(field)s », qui n'est pas une question placée avant.") % {
-            "where": where, "field": condition.get("field")}
+            "where": where, "field": field}
+    label = target.get("label") or field
     if target["type"] == FieldType.GROUP:
         return _("%(where)s : une condition ne peut pas porter sur un groupe répété.") % {"where": where}
-    if condition.get("op") not in ConditionOperator.values:
+    if op not in ConditionOperator.values:
         return _("%(where)s : opérateur de condition inconnu.") % {"where": where}
-    if condition["op"] != ConditionOperator.FILLED and not condition.get("value"):
-        return _("%(where)s : indiquez la valeur attendue de la condition.") % {"where": where}
+    if op == ConditionOperator.FILLED:
+        return None
+    if not value:
+        return _("%(where)s : indiquez la valeur attendue de la condition sur « %(label)s ».") % {
+            "where": where, "label": label}
+    if op in COMPARISONS:
+        kind = {FieldType.NUMBER: "n", FieldType.DATE: "d"}.get(target["type"])
+        if kind is None:
+            return _("%(where)s : « %(label)s » n'est ni un nombre ni une date : elle ne se compare pas.") % {
+                "where": where, "label": label}
+        ends = [value] + ([clause.get("value2") or ""] if op == ConditionOperator.BETWEEN else [])
+        found = [comparable(end) for end in ends]
+        if any(f is None or f[0] != kind for f in found):
+            expected = _("un nombre, par exemple 3 ou 3,5") if kind == "n" else _("une date, par exemple 14/03/2023")
+            return _("%(where)s : la condition sur « %(label)s » attend %(expected)s.") % {
+                "where": where, "label": label, "expected": expected}
+        if op == ConditionOperator.BETWEEN and not condition_met(
+                {"match": "all", "clauses": [{**clause, "value2": ends[1]}]}, {field: ends[0]}):
+            return _("%(where)s : la condition sur « %(label)s » ne peut jamais être remplie : la première "
+                     "borne est après la seconde.") % {"where": where, "label": label}
+        return None
+    possible = _possible_answers(target)
+    if possible is not None and norm_text(value) not in {norm_text(p) for p in possible}:
+        return _("%(where)s : « %(value)s » n'est pas une réponse possible à « %(label)s » (réponses : "
+                 "%(possible)s) : la condition ne pourrait jamais être remplie.") % {
+            "where": where, "value": value, "label": label, "possible": ", ".join(possible)}
+    return None
+
+
+def norm_text(value: Any) -> str:
+    return answer_tokens(value)[0] if answer_tokens(value) else ""
+
+
+def _possible_answers(item: Item) -> list[str] | None:
+    """The answers a question can have, when there are few (None: any text)."""
+    if item["type"] in (FieldType.YESNO, FieldType.CONSENT):
+        return ["Oui", "Non"] if item["type"] == FieldType.YESNO else ["Oui"]
+    if item["type"] in (FieldType.CHOICE, FieldType.MULTICHOICE):
+        return list(item.get("choices") or [])
     return None
 
 
 def definition_problems(definition: Definition) -> list[str]:
     """Every reason this definition cannot be filled in, in French, for the editor."""
-    problems = []
+    return [problem for problems in definition_problems_by_step(definition).values() for problem in problems]
+
+
+def definition_problems_by_step(definition: Definition) -> dict[int | None, list[str]]:
+    """The same reasons, by the position of the step they belong to (None:
+    the form as a whole), so that the editor reads each next to its step."""
+    found: dict[int | None, list[str]] = {}
     steps = definition.get("steps") or []
     if not steps:
-        return [_("Ajoutez au moins une étape au formulaire.")]
+        return {None: [_("Ajoutez au moins une étape au formulaire.")]}
     before: dict[str, Item] = {}
-    for index, step in enumerate(steps, start=1):
-        where = _("Étape %(n)s") % {"n": index}
+    for index, step in enumerate(steps):
+        problems = found.setdefault(index, [])
+        where = _("Étape %(n)s") % {"n": index + 1}
         if not step.get("title"):
             problems.append(_("%(where)s : donnez un titre à l'étape.") % {"where": where})
         problem = condition_problem(step.get("condition"), before, where)
@@ -453,5 +522,5 @@ def definition_problems(definition: Definition) -> list[str]:
                                       "donnez-leur des noms différents.") % {"where": where, "name": item["name"]})
                 before[item["name"]] = item
     if not before:
-        problems.append(_("Le formulaire ne pose aucune question."))
-    return problems
+        found[None] = [_("Le formulaire ne pose aucune question.")]
+    return {index: problems for index, problems in found.items() if problems}

@@ -14,7 +14,8 @@ from wagtail.contrib.forms.forms import BaseForm
 
 from .builder import DossierFormBuilder, FieldRecord, StepForm, accept_attribute, kinds_label
 from .constants import FieldType
-from .definition import definition_problems, is_input, visibility
+from .conditions import answer_tokens, fields_of
+from .definition import describe_condition, definition_problems, is_input, visibility, visible_answers_before
 from .models import Document
 
 
@@ -30,10 +31,19 @@ class ItemView:
     accept: str = ""
     kinds: str = ""
     hidden: bool = False
+    condition_note: str = ""
 
     @property
     def kind(self) -> str:
         return self.item["type"]
+
+
+def _for_browser(condition: dict, before: dict, here: set[str]) -> str:
+    """The condition as the browser evaluates it: the answers of questions
+    of earlier steps come with it (as words), those of this step are read
+    from the page as the family types (``forms/static/forms/conditions.js``)."""
+    known = {field: answer_tokens(before.get(field)) for field in fields_of(condition) if field not in here}
+    return json.dumps({"condition": condition, "known": known})
 
 
 def _template_row(item: dict) -> list[BoundField]:
@@ -49,13 +59,14 @@ def step_layout(form: StepForm, *, answers: dict, documents: dict[str, Document]
     condition for the browser to apply."""
     _steps, names = visibility(form.definition, answers)
     here = {item["name"] for item in form.step["items"]}
+    before = visible_answers_before(form.definition, answers, form.step_index)
     views = []
     for item in form.step["items"]:
         condition = item.get("condition")
-        same_step = bool(condition) and condition["field"] in here
+        same_step = any(field in here for field in fields_of(condition))
         if not same_step and item["name"] not in names:
             continue
-        view = ItemView(item=item, condition=json.dumps(condition) if same_step else "")
+        view = ItemView(item=item, condition=_for_browser(condition, before, here) if same_step else "")
         if same_step:
             # Hidden from the start as the answers stand (the browser script
             # then follows what the family changes), so nothing flashes.
@@ -88,7 +99,8 @@ def preview_context(*, page) -> dict[str, Any]:
     if not problems:
         for index, step_ in enumerate(definition["steps"]):
             form = StepForm(definition=definition, step_index=index, answers={})
-            steps.append((index, step_, step_layout_all(form)))
+            steps.append((index, {**step_, "condition_note": describe_condition(step_.get("condition"), definition)},
+                          step_layout_all(form)))
     return {"definition": definition, "problems": problems, "preview_steps": steps}
 
 
@@ -96,7 +108,9 @@ def step_layout_all(form: StepForm) -> list[ItemView]:
     """For the preview: every item, conditions shown as notes."""
     views = []
     for item in form.step["items"]:
-        view = ItemView(item=item, condition=json.dumps(item["condition"]) if item.get("condition") else "")
+        view = ItemView(item=item, condition=json.dumps({"condition": item["condition"], "known": {}})
+                        if item.get("condition") else "",
+                        condition_note=describe_condition(item.get("condition"), form.definition))
         if item["type"] == FieldType.GROUP:
             members = [m for m in item["fields"] if is_input(m)]
             view.rows = [[form[f"{item['name']}-{i}-{m['name']}"] for m in members]

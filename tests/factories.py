@@ -112,7 +112,7 @@ def built_in_group(kind: str = "school_directors"):
     return ReviewerGroup.objects.get_or_create(kind=kind, defaults={"name": names[kind]})[0]
 
 
-NO_CONDITION = {"field": "", "operator": "equals", "value": ""}
+NO_CONDITION = {"match": "all", "clauses": []}
 
 
 def review_block(title: str = "Validation par l'école", *, groups=None, decisions=("validate", "refuse", "correct"),

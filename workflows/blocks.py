@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks, hooks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
-from forms.blocks import ConditionBlock
+from forms.blocks import ClauseBlock, ConditionBlock
+from forms.constants import ConditionMatch
 
 from .constants import Decision, Routing
 
@@ -25,10 +26,10 @@ def payment_service_choices() -> list[tuple[str, str]]:
 
 
 class StageConditionBlock(ConditionBlock):
-    field = blocks.CharBlock(
-        label=_("Seulement si la question"), required=False,
-        help_text=_("Nom ou libellé d'une question du formulaire. Laisser vide : l'étape a toujours lieu."),
-    )
+    match = blocks.ChoiceBlock(label=_("L'étape a lieu seulement si"), choices=ConditionMatch.choices,
+                               default=ConditionMatch.ALL)
+    clauses = blocks.ListBlock(ClauseBlock(), label=_("Conditions"), min_num=0,
+                               help_text=_("Aucune : l'étape a toujours lieu."))
 
     class Meta:
         label = _("Condition de l'étape")

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from forms.conditions import fields_of
 from forms.definition import (
     condition_from_block,
     condition_met,
@@ -88,9 +89,10 @@ def stage_problems(stages: list[Stage], definition: dict, *, groups: dict[int, A
         found: list[str] = []
         where = _("Étape « %(title)s »") % {"title": stage["title"] or index + 1}
         condition = stage.get("condition")
-        if condition and condition.get("field") not in questions:
+        unknown = [field for field in fields_of(condition) if field not in questions]
+        if unknown:
             problem = _("%(where)s : la condition porte sur « %(field)s », qui n'est pas une question du "
-                        "formulaire.") % {"where": where, "field": condition.get("field")}
+                        "formulaire.") % {"where": where, "field": unknown[0]}
         else:
             problem = condition_problem(condition, questions, where)
         if problem:

@@ -11,11 +11,24 @@ LEVELS = [
     "Toute petite section", "Petite section", "Moyenne section", "Grande section",
     "CP", "CE1", "CE2", "CM1", "CM2",
 ]
-ALWAYS = {"field": "", "operator": "equals", "value": ""}
+ALWAYS = {"match": "all", "clauses": []}
 
 
-def _when(field: str, value: str = "Oui") -> dict:
-    return {"field": field, "operator": "equals", "value": value}
+def _clause(field: str, operator: str = "equals", value: str = "", value2: str = "") -> dict:
+    import uuid
+
+    return {"type": "item", "id": str(uuid.uuid4()),
+            "value": {"field": field, "operator": operator, "value": value, "value2": value2}}
+
+
+def _when(field: str, value: str = "Oui", *, operator: str = "equals", value2: str = "") -> dict:
+    """« seulement si <field> <operator> <value> » as the condition block stores it."""
+    return {"match": "all", "clauses": [_clause(field, operator, value, value2)]}
+
+
+def _when_all(*clauses: tuple, match: str = "all") -> dict:
+    """Several clauses: each ``(field, operator, value[, value2])``."""
+    return {"match": match, "clauses": [_clause(*clause) for clause in clauses]}
 
 
 def _q(kind: str, label: str, name: str, *, required: bool = True, help_text: str = "", prefill: str = "",

@@ -23,7 +23,7 @@ HEALTH = [
     _step("Personnes", "", [
         {"type": "group", "value": {
             "label": "Personnes autorisées", "name": "personnes", "help_text": "", "item_label": "Personne",
-            "min_count": 1, "max_count": 3, "condition": {"field": "", "operator": "equals", "value": ""},
+            "min_count": 1, "max_count": 3, "condition": {"match": "all", "clauses": []},
             "fields": [_q("text", "Nom", "nom"), _q("phone", "Téléphone", "telephone"),
                        _q("text", "Lien", "lien", required=False)],
         }},

@@ -72,7 +72,7 @@ def test_closes_before_it_opens_is_refused_to_the_editor(home):
     ([_step("Un", "", [_q("text", "Nom", "nom"), _q("text", "Nom", "nom")])], "deux questions portent le nom"),
     ([_step("Un", "", [_q("choice", "Niveau", "niveau", choices="")])], "Champ requis"),
     ([_step("Un", "", [_q("date", "Date", "d", min_date="2024-01-01", max_date="2023-01-01")])], "plus tôt"),
-    ([_step("Un", "", [_q("text", "Nom", "nom", condition={"field": "nom", "operator": "equals", "value": ""})])],
+    ([_step("Un", "", [_q("text", "Nom", "nom", condition=_when("nom", ""))])],
      "n'est pas une question placée avant"),
 ])
 def test_the_builder_refuses_a_broken_form(steps, problem):
@@ -85,11 +85,11 @@ def test_the_builder_refuses_a_broken_form(steps, problem):
 def test_condition_may_name_the_question_by_its_label(home):
     page = ProcedurePage(title="x", form=[_step("Un", "", [
         _q("yesno", "Cantine ?", "cantine"),
-        _q("text", "Jours", "jours", condition={"field": "Cantine ?", "operator": "equals", "value": "Oui"}),
+        _q("text", "Jours", "jours", condition=_when("Cantine ?")),
     ])])
     definition = page.get_definition()
     assert definition_problems(definition) == []
-    assert definition["steps"][0]["items"][1]["condition"]["field"] == "cantine"
+    assert definition["steps"][0]["items"][1]["condition"]["clauses"][0]["field"] == "cantine"
 
 
 def test_admin_edit_and_preview_of_the_form(home, client):
@@ -105,7 +105,7 @@ def test_admin_edit_and_preview_of_the_form(home, client):
     html = preview.content.decode()
     assert preview.status_code == 200
     assert "Aperçu pour la rédaction" in html and "Étape 1 : Un" in html
-    assert "Affiché seulement si « cantine » vaut « Oui »" in html
+    assert "Affiché seulement si « Cantine ? » vaut « Oui »" in html  # the label, not the technical name
     landing = page.make_preview_request(request, "")
     assert landing.status_code == 200
 

@@ -32,8 +32,16 @@ pytestmark = pytest.mark.django_db
 # --- The page editor's form data -------------------------------------------------------------------
 
 
-def _condition(prefix: str, data: QueryDict, field: str = "", operator: str = "equals", value: str = "") -> None:
-    data[f"{prefix}-field"], data[f"{prefix}-operator"], data[f"{prefix}-value"] = field, operator, value
+def _condition(prefix: str, data: QueryDict, field: str = "", operator: str = "equals", value: str = "",
+               value2: str = "", match: str = "all") -> None:
+    """A condition block: « all » or « any » of its clauses (here one, or none)."""
+    data[f"{prefix}-match"] = match
+    data[f"{prefix}-clauses-count"] = "1" if field else "0"
+    if field:
+        clause = f"{prefix}-clauses-0"
+        data[f"{clause}-deleted"], data[f"{clause}-order"] = "", "0"
+        data[f"{clause}-value-field"], data[f"{clause}-value-operator"] = field, operator
+        data[f"{clause}-value-value"], data[f"{clause}-value-value2"] = value, value2
 
 
 def _question(data: QueryDict, prefix: str, kind: str, label: str, name: str, *, required: bool = True) -> None:

@@ -1,12 +1,10 @@
 /* Inscrire — dossiers: conditions and repeated groups in the browser.
  * Comfort only: the server decides again what is shown, required and kept.
- * The rules mirror forms/definition.py (answer_tokens, condition_met). */
+ * Conditions are evaluated by conditions.js (the rules of forms/conditions.py). */
 (function () {
   "use strict";
 
-  function norm(value) {
-    return String(value).trim().replace(/\s+/g, " ").toLowerCase();
-  }
+  var norm = window.InscrireConditions.norm;
 
   function tokens(form, name) {
     var out = [];
@@ -23,12 +21,13 @@
     return out;
   }
 
-  function conditionMet(form, condition) {
-    var found = tokens(form, condition.field);
-    var expected = norm(condition.value || "");
-    if (condition.op === "filled") { return found.length > 0; }
-    if (condition.op === "not_equals") { return found.indexOf(expected) === -1; }
-    return found.indexOf(expected) !== -1;
+  // data-condition: {condition, known}: the answers of earlier steps come as
+  // words (known), those of this step are read from the page.
+  function conditionMet(form, data) {
+    var known = data.known || {};
+    return window.InscrireConditions.conditionMet(data.condition, function (field) {
+      return Object.prototype.hasOwnProperty.call(known, field) ? known[field] : tokens(form, field);
+    });
   }
 
   function applyConditions(form) {
