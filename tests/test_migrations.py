@@ -31,7 +31,12 @@ STEP = {
     "value": {"title": "L'enfant", "intro": "", "condition": {"field": "", "operator": "equals", "value": ""},
               "fields": [{"type": "text", "value": {"label": "Remarque", "name": "remarque", "help_text": "",
                                                      "required": False, "prefill": "",
-                                                     "condition": {"field": "", "operator": "equals", "value": ""}}}]},
+                                                     "condition": {"field": "", "operator": "equals", "value": ""}}},
+                         # A condition as conditions were written before clauses.
+                         {"type": "text", "value": {"label": "Détail", "name": "detail", "help_text": "",
+                                                     "required": False, "prefill": "",
+                                                     "condition": {"field": "remarque", "operator": "filled",
+                                                                   "value": ""}}}]},
 }
 
 
@@ -152,6 +157,9 @@ def test_the_moves_between_apps_keep_pages_revisions_dossiers_and_the_outbox():
         ("review", ["validate", "refuse", "correct"]), ("payment", None), ("attestation", None)]
     assert list(page.schools.values_list("pk", flat=True)) == [world["school"]]
     assert [step["title"] for step in page.get_definition()["steps"]] == ["L'enfant"]
+    # The old condition is now one clause of a condition block.
+    assert page.get_definition()["steps"][0]["items"][1]["condition"] == {
+        "match": "all", "clauses": [{"field": "remarque", "op": "filled", "value": "", "value2": ""}]}
     # The content type kept its id, so revisions, log entries and pages still point at it.
     assert ContentType.objects.get_for_model(ProcedurePage).pk == world["form_type"]
     old = Revision.objects.get(pk=world["revision"]).as_object()
