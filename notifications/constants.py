@@ -23,6 +23,7 @@ class Event(models.TextChoices):
     DOSSIER_REFUSED = "dossier_refused", _("Dossier refusé (famille)")
     DOSSIER_WITHDRAWN = "dossier_withdrawn", _("Dossier retiré (famille)")
     DOSSIER_WAITING = "dossier_waiting", _("Dossier en attente de validation depuis longtemps (direction)")
+    OPINION_ASKED = "opinion_asked", _("Avis demandé sur un dossier (groupe ou personne sollicités)")
     DOSSIER_CONFIRMED = "dossier_confirmed", _("Inscription confirmée, avec l'attestation (famille)")
     # Payments.
     PAYMENT_REMINDER = "payment_reminder", _("Rappel avant l'échéance de paiement (famille)")

@@ -129,6 +129,14 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         + _DOSSIER_LINE
         + "\n\nVous pouvez le consulter ici :\n\n{{ link }}" + _SIGNATURE,
     ),
+    Event.OPINION_ASKED: (
+        "Votre avis est demandé : dossier {{ dossier.reference }} ({{ child.first_name }} {{ child.last_name }})",
+        "Bonjour,\n\n"
+        "{{ asker.first_name }} {{ asker.last_name }} vous demande votre avis sur le dossier "
+        "{{ dossier.reference }} ({{ procedure.name }}) :\n\n{{ question }}\n\n"
+        "Répondez dans le dossier ; votre avis n'est lu que par les examinateurs, jamais par la famille.\n\n"
+        "{{ link }}" + _SIGNATURE,
+    ),
     Event.DOSSIER_WAITING: (
         "Dossier en attente depuis {{ days_waiting }} jours : {{ child.first_name }} {{ child.last_name }}",
         "Bonjour,\n\n"
@@ -218,6 +226,7 @@ DEFAULT_PUSH_TEXTS: dict[str, str] = {
     Event.DOSSIER_REFUSED: "L'école a répondu au sujet du dossier de {{ child.first_name }} : ouvrez-le pour lire sa réponse.",
     Event.DOSSIER_WITHDRAWN: "Le dossier de {{ child.first_name }} a été retiré.",
     Event.DOSSIER_WAITING: "",
+    Event.OPINION_ASKED: "Votre avis est demandé sur le dossier {{ dossier.reference }}.",
     Event.DOSSIER_CONFIRMED: (
         "L'inscription de {{ child.first_name }} est confirmée."
         "{% if attestation %} L'attestation est dans votre dossier.{% endif %}"

@@ -198,6 +198,11 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
     Event.DOSSIER_VALIDATED: {**_DOSSIER_SCOPE, "comment": COMMENT, "next_stage": NEXT_STAGE},
     Event.DOSSIER_REFUSED: {**_DOSSIER_SCOPE, "comment": COMMENT},
     Event.DOSSIER_WITHDRAWN: {**_DOSSIER_SCOPE, "comment": COMMENT},
+    Event.OPINION_ASKED: {
+        **_DOSSIER_SCOPE,
+        "asker": Variable(USER.description, USER.sample),
+        "question": Variable(_("La question posée."), "L'adresse déclarée est-elle bien dans le secteur ?"),
+    },
     Event.DOSSIER_WAITING: {
         **_DOSSIER_SCOPE,
         "days_waiting": Variable(_("Le nombre de jours depuis le dépôt."), 9),

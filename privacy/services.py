@@ -20,7 +20,7 @@ from accounts.models import Child, Consent, Family
 from cms.school_year import school_year_end
 from forms.models import Submission
 from notifications.models import Notification
-from workflows.constants import STAFF_READS, DossierState
+from workflows.constants import STAFF_ONLY, DossierState
 from workflows.models import Dossier, DossierEvent
 from workflows.services import dossier_withdraw
 
@@ -157,7 +157,7 @@ def family_data_archive(*, family: Family) -> bytes:
             if dossier:
                 entry["historique"] = [
                     {"le": e.created_at, "action": e.get_action_display(), "commentaire": e.comment}
-                    for e in dossier.events.exclude(action__in=STAFF_READS)
+                    for e in dossier.events.exclude(action__in=STAFF_ONLY)
                 ]
             for document in submission.documents.all():
                 path = f"documents/{submission.public_id}/{document.field_name}-{document.original_name}"

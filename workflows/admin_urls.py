@@ -12,5 +12,9 @@ urlpatterns = [
     path("<int:pk>/", admin_views.detail, name="detail"),
     path("<int:pk>/decision/<slug:decision>/", admin_views.decide, name="decide"),
     path("<int:pk>/message/", admin_views.message, name="message"),
+    path("<int:pk>/prise-en-charge/", admin_views.take_charge, name="take_charge"),
+    path("<int:pk>/annotation/", admin_views.note, name="note"),
+    path("<int:pk>/avis/", admin_views.opinion_ask, name="opinion_ask"),
+    path("<int:pk>/avis/<int:opinion_id>/", admin_views.opinion_answer, name="opinion_answer"),
     path("<int:pk>/consultations/", audit.report, name="audit"),
 ]

@@ -20,7 +20,7 @@ from files.responses import INLINE_TYPES, private_file_response
 from forms.selectors import submission_documents, submission_summary
 
 from . import selectors, services
-from .constants import DossierState
+from .constants import DossierState, InboxTab
 from .filters import active_filters, filtered_dossiers
 from .models import Dossier
 
@@ -64,14 +64,18 @@ def _workspace_only(view):
 @_workspace_only
 def index(request: HttpRequest) -> HttpResponse:
     scope = selectors.dossiers_for_staff(user=request.user)
+    tab = request.GET.get("onglet") if request.GET.get("onglet") in InboxTab.values else InboxTab.ALL
+    listed = scope if tab == InboxTab.ALL else selectors.inbox(user=request.user, tab=tab)
     filterset, queryset = filtered_dossiers(
-        dossiers=scope, params=request.GET, schools=selectors.schools_for_staff(user=request.user)
+        dossiers=listed, params=request.GET, schools=selectors.schools_for_staff(user=request.user)
     )
     # The whole list and the « waiting » filter, the usual pages, are counted
     # by the same query as the waiting dossiers.
     counts = selectors.dossier_counts(dossiers=scope)
     active = active_filters(filterset)
-    known = counts.total if not active else counts.waiting if active == {"state": DossierState.SUBMITTED} else None
+    known = None
+    if tab == InboxTab.ALL:
+        known = counts.total if not active else counts.waiting if active == {"state": DossierState.SUBMITTED} else None
     page = CountedPaginator(queryset, PAGE_SIZE, count=known).get_page(request.GET.get("p"))
     query = request.GET.copy()
     query.pop("p", None)
@@ -83,8 +87,17 @@ def index(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "query_string": query.urlencode(),
             "waiting": counts.waiting,
+            "tab": tab,
+            "tabs": [(value, label, _tab_url(request, value)) for value, label in InboxTab.choices],
         },
     )
+
+
+def _tab_url(request: HttpRequest, tab: str) -> str:
+    query = request.GET.copy()
+    query.pop("p", None)
+    query["onglet"] = tab
+    return "?" + query.urlencode()
 
 
 class DecisionForm(django_forms.Form):
@@ -100,9 +113,54 @@ class MessageForm(django_forms.Form):
     )
 
 
+class NoteForm(django_forms.Form):
+    body = django_forms.CharField(
+        label=gettext_lazy("Annotation privée (jamais montrée à la famille)"),
+        widget=django_forms.Textarea(attrs={"rows": 3}), max_length=5000,
+    )
+
+
+class OpinionAskForm(django_forms.Form):
+    group = django_forms.ModelChoiceField(label=gettext_lazy("Demander l'avis du groupe"), queryset=None,
+                                          required=False)
+    person = django_forms.ModelChoiceField(label=gettext_lazy("ou de la personne"), queryset=None, required=False)
+    question = django_forms.CharField(label=gettext_lazy("Question"), widget=django_forms.Textarea(attrs={"rows": 3}),
+                                      max_length=5000)
+
+    def __init__(self, *args, dossier: Dossier, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from .models import ReviewerGroup
+
+        super().__init__(*args, **kwargs)
+        groups, people = selectors.opinion_targets(dossier=dossier)
+        self.fields["group"].queryset = ReviewerGroup.objects.filter(pk__in=[g.pk for g in groups])
+        self.fields["person"].queryset = get_user_model().objects.filter(pk__in=[p.pk for p in people])
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("group")) == bool(cleaned.get("person")):
+            self.add_error("group", _("Choisissez un groupe ou une personne (l'un des deux)."))
+        return cleaned
+
+
+class OpinionAnswerForm(django_forms.Form):
+    answer = django_forms.CharField(label=gettext_lazy("Votre avis"), widget=django_forms.Textarea(attrs={"rows": 3}),
+                                    max_length=5000)
+
+
 def _detail_context(request: HttpRequest, dossier: Dossier, **forms) -> dict:
     documents = submission_documents(submission=dossier.submission)
+    opinions = list(selectors.opinions_of(dossier=dossier))
+    in_charge = selectors.in_charge(user=request.user, dossier=dossier)
     return {
+        "in_charge": in_charge,
+        "notes": selectors.notes_of(dossier=dossier),
+        "opinions": [(o, selectors.may_answer(user=request.user, opinion=o)) for o in opinions],
+        "note_form": forms.get("note") or NoteForm(prefix="note"),
+        "opinion_form": (forms.get("opinion") or OpinionAskForm(prefix="opinion", dossier=dossier)) if in_charge
+        else None,
+        "answer_form": forms.get("answer") or OpinionAnswerForm(prefix="answer"),
         "dossier": dossier,
         "summary": submission_summary(submission=dossier.submission, documents=documents),
         "documents": documents.values(),
@@ -200,6 +258,82 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_workspace_only
+def take_charge(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Prendre en charge » (or, for the one who had, « Laisser »)."""
+    dossier = _staff_dossier(request, pk)
+    if not selectors.in_charge(user=request.user, dossier=dossier):
+        raise Http404(_("Dossier introuvable."))
+    try:
+        if request.POST.get("laisser"):
+            services.dossier_release(dossier=dossier, by=request.user)
+            messages.success(request, _("Vous ne suivez plus le dossier %(ref)s.") % {"ref": dossier.reference})
+        else:
+            services.dossier_take_charge(dossier=dossier, by=request.user)
+            messages.success(request, _("Vous suivez le dossier %(ref)s.") % {"ref": dossier.reference})
+    except services.DossierError as error:
+        messages.error(request, error.message)
+    return redirect("workflows_admin:detail", pk=dossier.pk)
+
+
+@require_POST
+@_workspace_only
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = _staff_dossier(request, pk)
+    form = NoteForm(request.POST, prefix="note")
+    if form.is_valid():
+        try:
+            services.dossier_note_add(dossier=dossier, by=request.user, body=form.cleaned_data["body"])
+        except services.DossierError as error:
+            form.add_error("body", error.message)
+        else:
+            messages.success(request, _("Annotation enregistrée : seuls les examinateurs la lisent."))
+            return redirect("workflows_admin:detail", pk=dossier.pk)
+    return TemplateResponse(request, "workflows/admin/detail.html", _detail_context(request, dossier, note=form),
+                            status=400)
+
+
+@require_POST
+@_workspace_only
+def opinion_ask(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = _staff_dossier(request, pk)
+    if not selectors.in_charge(user=request.user, dossier=dossier):
+        raise Http404(_("Dossier introuvable."))
+    form = OpinionAskForm(request.POST, prefix="opinion", dossier=dossier)
+    if form.is_valid():
+        try:
+            services.dossier_opinion_ask(dossier=dossier, by=request.user, question=form.cleaned_data["question"],
+                                         group=form.cleaned_data["group"], person=form.cleaned_data["person"])
+        except services.DossierError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Avis demandé."))
+            return redirect("workflows_admin:detail", pk=dossier.pk)
+    return TemplateResponse(request, "workflows/admin/detail.html",
+                            _detail_context(request, dossier, opinion=form), status=400)
+
+
+@require_POST
+@_workspace_only
+def opinion_answer(request: HttpRequest, pk: int, opinion_id: int) -> HttpResponse:
+    dossier = _staff_dossier(request, pk)
+    opinion = dossier.opinions.filter(pk=opinion_id).first()
+    if opinion is None or not selectors.may_answer(user=request.user, opinion=opinion):
+        raise Http404(_("Avis introuvable."))
+    form = OpinionAnswerForm(request.POST, prefix="answer")
+    if form.is_valid():
+        try:
+            services.dossier_opinion_give(opinion=opinion, by=request.user, answer=form.cleaned_data["answer"])
+        except services.DossierError as error:
+            form.add_error("answer", error.message)
+        else:
+            messages.success(request, _("Avis rendu."))
+            return redirect("workflows_admin:detail", pk=dossier.pk)
+    return TemplateResponse(request, "workflows/admin/detail.html",
+                            _detail_context(request, dossier, answer=form), status=400)
+
+
+@require_POST
+@_workspace_only
 def validate_many(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("dossier") if i.isdigit()][:PAGE_SIZE * 4]
     # Those already decided stay in: each is reported « déjà traité ».
@@ -237,8 +371,8 @@ def export(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choisissez un format d'export."))
         return redirect(reverse("workflows_admin:index") + "?" + request.POST.get("query", ""))
     params = QueryDict(request.POST.get("query", ""))
-    filters = {key: params.get(key) for key in ("q", "state", "level", "school", "submitted_from", "submitted_to")
-               if params.get(key)}
+    names = ("q", "state", "level", "school", "procedure", "stage", "submitted_from", "submitted_to")
+    filters = {key: params.get(key) for key in names if params.get(key)}
     job = services.dossier_export_request(by=request.user, filters=filters, format=format)
     return redirect("workflows_admin:export_status", pk=job.pk)
 

@@ -65,11 +65,32 @@ class DossierAction(models.TextChoices):
     DOCUMENT_VIEWED = "document_viewed", _("Document consulté")
     REMINDER = "reminder", _("Relance : dossier en attente")
     EXPORTED = "exported", _("Dossier inclus dans un export")
+    NOTE = "note", _("Annotation privée")
+    OPINION_ASKED = "opinion_asked", _("Avis demandé")
+    OPINION_GIVEN = "opinion_given", _("Avis rendu")
+    TAKEN = "taken", _("Pris en charge")
+    RELEASED = "released", _("Prise en charge laissée")
 
 
 # Staff reading a child's data: the audit's answer to « who saw it », left out
 # of the history the family sees.
 STAFF_READS = (DossierAction.VIEWED, DossierAction.DOCUMENT_VIEWED, DossierAction.EXPORTED)
+# The reviewers' own work on a dossier: in the staff audit, never shown to
+# the family — not on its pages, not in its e-mails, not in its data export.
+STAFF_ONLY = STAFF_READS + (DossierAction.NOTE, DossierAction.OPINION_ASKED, DossierAction.OPINION_GIVEN,
+                            DossierAction.TAKEN, DossierAction.RELEASED)
+# What a reviewer decides: « traités » lists the dossiers one took part in.
+DECISION_ACTIONS = (DossierAction.VALIDATED, DossierAction.REFUSED, DossierAction.CORRECTION_REQUESTED,
+                    DossierAction.OPINION_GIVEN)
+
+
+class InboxTab(models.TextChoices):
+    """The reviewer's inbox, as Démarches Simplifiées' instructors have it."""
+
+    TO_DO = "a-traiter", _("À traiter")
+    MINE = "suivis", _("Suivis par moi")
+    DONE = "traites", _("Traités")
+    ALL = "tous", _("Tous")
 
 
 class ExportFormat(models.TextChoices):

@@ -2,14 +2,16 @@
 exports so that an export is exactly what the screen shows."""
 
 import django_filters
+from django.core.cache import cache
 from django import forms as django_forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import SchoolLevel
 
-from .constants import DossierState
-from .models import Dossier
+from .constants import FINAL_STATES, DossierState
+from .models import Dossier, ProcedurePage
+from .stages import WAITING_KINDS
 
 
 class DossierFilter(django_filters.FilterSet):
@@ -21,6 +23,8 @@ class DossierFilter(django_filters.FilterSet):
         label=_("Déposé à partir du"), field_name="submitted_at", lookup_expr="date__gte",
         widget=django_forms.DateInput(attrs={"type": "date"}),
     )
+    procedure = django_filters.ChoiceFilter(label=_("Démarche"), field_name="submission__page_id", choices=[])
+    stage = django_filters.ChoiceFilter(label=_("Étape"), method="at_stage", choices=[])
     submitted_to = django_filters.DateFilter(
         label=_("Déposé jusqu'au"), field_name="submitted_at", lookup_expr="date__lte",
         widget=django_forms.DateInput(attrs={"type": "date"}),
@@ -33,6 +37,15 @@ class DossierFilter(django_filters.FilterSet):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["school"].queryset = schools
+        procedures, stages = procedure_choices()
+        self.filters["procedure"].extra["choices"] = procedures
+        self.filters["stage"].extra["choices"] = stages
+
+    def at_stage(self, queryset, name, value):
+        """Open dossiers waiting at one stage of one procedure."""
+        page_id, _sep, index = value.partition("-")
+        return queryset.filter(submission__page_id=int(page_id), stage_index=int(index)).exclude(
+            state__in=FINAL_STATES)
 
     def search(self, queryset, name, value):
         for term in value.split()[:5]:
@@ -43,6 +56,25 @@ class DossierFilter(django_filters.FilterSet):
                 | Q(reference__icontains=term)
             )
         return queryset
+
+
+PROCEDURE_CHOICES_SECONDS = 60
+
+
+def procedure_choices() -> tuple[list, list]:
+    """The live procedures and their waited-on stages, for the filters:
+    read once a minute (the cache), not on every page of the list."""
+
+    def build():
+        procedures = list(ProcedurePage.objects.live().order_by("title"))
+        return (
+            [(str(page.pk), page.title) for page in procedures],
+            [(f"{page.pk}-{index}", f"{page.title} — {stage['title']}")
+             for page in procedures for index, stage in enumerate(page.compiled_stages())
+             if stage["kind"] in WAITING_KINDS],
+        )
+
+    return cache.get_or_set("workflows:procedure-filter-choices", build, PROCEDURE_CHOICES_SECONDS)
 
 
 def filtered_dossiers(*, dossiers, params, schools) -> tuple[DossierFilter, object]:

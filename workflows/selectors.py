@@ -11,8 +11,8 @@ from wagtail import hooks
 from accounts.constants import Role
 from forms.models import Document
 
-from .constants import STAFF_READS, DossierState, GroupKind
-from .models import Attestation, Dossier, DossierEvent, DossierReviewer, ProcedurePage
+from .constants import DECISION_ACTIONS, FINAL_STATES, STAFF_ONLY, DossierAction, DossierState, GroupKind, InboxTab
+from .models import Attestation, Dossier, DossierEvent, DossierOpinion, DossierReviewer, ProcedurePage, ReviewerGroup
 from .models.reviewers import normalise_commune
 
 
@@ -54,7 +54,70 @@ def dossiers_for_staff(*, user) -> QuerySet[Dossier]:
         scope |= Q(payment_required=True) | Q(pk__in=_reviewed_by(kind=GroupKind.FINANCE))
     if Role.REVIEWER.value in groups:
         scope |= Q(pk__in=_reviewed_by(members=user))
+    if groups & {Role.REVIEWER.value, Role.DIRECTOR.value, Role.FINANCE.value}:
+        scope |= Q(pk__in=DossierOpinion.objects.filter(person=user).values("dossier_id"))
     return base.filter(scope)
+
+
+# --- The reviewer's tools -----------------------------------------------------------------------
+
+
+def _open_opinions_for(user) -> QuerySet:
+    """Opinions asked of ``user`` or of one of his or her groups, not yet given."""
+    mine = Q(person=user) | Q(group__members=user, group__kind=GroupKind.MEMBERS)
+    if Role.DIRECTOR.value in user.role_names:
+        mine |= Q(group__kind=GroupKind.SCHOOL_DIRECTORS, dossier__school__in=user.directed_schools.values("pk"))
+    if Role.FINANCE.value in user.role_names:
+        mine |= Q(group__kind=GroupKind.FINANCE)
+    return DossierOpinion.objects.filter(mine, answered_at__isnull=True)
+
+
+def inbox(*, user, tab: str) -> QuerySet[Dossier]:
+    """The dossiers of one tab of the reviewer's inbox: « à traiter » (a
+    decision of one's groups, or an opinion asked of one), « suivis par
+    moi » (taken in charge, still open), « traités » (one decided or gave an
+    opinion), « tous »."""
+    scope = dossiers_for_staff(user=user)
+    if tab == InboxTab.TO_DO:
+        return scope.filter(Q(pk__in=dossiers_awaiting(user=user).values("pk"))
+                            | Q(pk__in=_open_opinions_for(user).values("dossier_id")))
+    if tab == InboxTab.MINE:
+        return scope.filter(assignee=user).exclude(state__in=FINAL_STATES)
+    if tab == InboxTab.DONE:
+        return scope.filter(pk__in=DossierEvent.objects.filter(actor=user, action__in=DECISION_ACTIONS)
+                            .values("dossier_id"))
+    return scope
+
+
+def opinion_targets(*, dossier: Dossier) -> tuple[list[ReviewerGroup], list]:
+    """Who may be asked an opinion on ``dossier``: the groups that cover its
+    school (but the one deciding now), and their members and the school's
+    directors — nobody outside the dossier's scope."""
+    from django.contrib.auth import get_user_model
+
+    groups = [g for g in ReviewerGroup.objects.prefetch_related("schools").exclude(pk=dossier.review_group_id)
+              if g.covers(school=dossier.school)]
+    member_groups = [g for g in groups if g.kind == GroupKind.MEMBERS]
+    people = get_user_model().objects.filter(
+        Q(reviewer_groups__in=member_groups) | Q(directed_schools=dossier.school), is_active=True
+    ).distinct().order_by("last_name", "first_name")
+    return groups, list(people)
+
+
+def may_answer(*, user, opinion: DossierOpinion) -> bool:
+    if opinion.answered_at is not None or not (user.is_authenticated and user.is_active):
+        return False
+    if opinion.person_id is not None:
+        return opinion.person_id == user.pk
+    return opinion.group.has_member(user, school=opinion.dossier.school)
+
+
+def opinions_of(*, dossier: Dossier) -> QuerySet[DossierOpinion]:
+    return dossier.opinions.select_related("asked_by", "group", "person", "answered_by")
+
+
+def notes_of(*, dossier: Dossier) -> QuerySet[DossierEvent]:
+    return dossier.events.filter(action=DossierAction.NOTE).select_related("actor").order_by("-created_at", "-pk")
 
 
 def in_charge(*, user, dossier: Dossier) -> bool:
@@ -201,7 +264,7 @@ def waiting_count(*, user) -> int:
 def history(*, dossier: Dossier, include_reads: bool) -> QuerySet[DossierEvent]:
     events = dossier.events.select_related("actor")
     if not include_reads:
-        events = events.exclude(action__in=STAFF_READS)
+        events = events.exclude(action__in=STAFF_ONLY)
     return events
 
 

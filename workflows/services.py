@@ -39,6 +39,7 @@ from .models import (
     AttestationSettings,
     Dossier,
     DossierEvent,
+    DossierOpinion,
     DossierProcess,
     DossierReviewer,
     ReviewerGroup,
@@ -671,6 +672,91 @@ def dossiers_send_digest(*, day=None) -> int:
                 )
                 written += 1
     return written
+
+
+# --- The reviewer's tools: taking charge, private notes, opinions --------------------------------
+
+
+def dossier_take_charge(*, dossier: Dossier, by) -> Dossier:
+    """« Prendre en charge »: a member of the group the dossier waits for
+    follows it; another member may take it over."""
+    from .selectors import in_charge
+
+    if not in_charge(user=by, dossier=dossier) or dossier.state in FINAL_STATES:
+        raise DossierError(_("Seuls les membres du groupe qui examine ce dossier peuvent le prendre en charge."))
+    with transaction.atomic():
+        Dossier.objects.filter(pk=dossier.pk).update(assignee=by)
+        dossier.assignee = by
+        _record(dossier, DossierAction.TAKEN, by=by, from_school=True)
+    return dossier
+
+
+def dossier_release(*, dossier: Dossier, by) -> Dossier:
+    if dossier.assignee_id != by.pk:
+        raise DossierError(_("Ce dossier n'est pas pris en charge par vous."))
+    with transaction.atomic():
+        Dossier.objects.filter(pk=dossier.pk, assignee=by).update(assignee=None)
+        dossier.assignee = None
+        _record(dossier, DossierAction.RELEASED, by=by, from_school=True)
+    return dossier
+
+
+def _staff_text(body: str, what: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise DossierError(_("Écrivez %(what)s.") % {"what": what})
+    if len(body) > 5000:
+        raise DossierError(_("Le texte est trop long (5 000 caractères au plus)."))
+    return body
+
+
+def dossier_note_add(*, dossier: Dossier, by, body: str) -> DossierEvent:
+    """A private annotation: staff only (``STAFF_ONLY``), in the audit."""
+    return _record(dossier, DossierAction.NOTE, by=by, comment=_staff_text(body, _("l'annotation")),
+                   from_school=True)
+
+
+def dossier_opinion_ask(*, dossier: Dossier, by, question: str, group=None, person=None) -> DossierOpinion:
+    """Ask a group or a person who covers the dossier's school for an
+    opinion; they see the dossier and answer in it, without deciding."""
+    from .selectors import in_charge, opinion_targets
+
+    question = _staff_text(question, _("la question"))
+    if not in_charge(user=by, dossier=dossier):
+        raise DossierError(_("Seul le groupe qui examine ce dossier peut demander un avis."))
+    if (group is None) == (person is None):
+        raise DossierError(_("Choisissez un groupe ou une personne."))
+    groups, people = opinion_targets(dossier=dossier)
+    if group is not None and group.pk not in {g.pk for g in groups}:
+        raise DossierError(_("Ce groupe ne couvre pas l'école du dossier : il ne peut pas donner son avis."))
+    if person is not None and person.pk not in {p.pk for p in people}:
+        raise DossierError(_("Cette personne ne couvre pas l'école du dossier : elle ne peut pas donner son avis."))
+    with transaction.atomic():
+        opinion = DossierOpinion.objects.create(dossier=dossier, asked_by=by, group=group, person=person,
+                                                question=question)
+        if group is not None:
+            DossierReviewer.objects.get_or_create(dossier=dossier, group=group)
+        _record(dossier, DossierAction.OPINION_ASKED, by=by, from_school=True,
+                comment=f"{group or person} : {question}")
+        people_asked = [person] if person is not None else list(group.recipients(school=dossier.school))
+        _notify_reviewers(dossier, Event.OPINION_ASKED, f"opinion-{opinion.pk}", people=people_asked,
+                          asker=by, question=question)
+    return opinion
+
+
+def dossier_opinion_give(*, opinion: DossierOpinion, by, answer: str) -> DossierOpinion:
+    from .selectors import may_answer
+
+    answer = _staff_text(answer, _("votre avis"))
+    with transaction.atomic():
+        locked = DossierOpinion.objects.select_for_update().select_related("dossier__school", "group").get(
+            pk=opinion.pk)
+        if not may_answer(user=by, opinion=locked):
+            raise DossierError(_("Cet avis est déjà rendu, ou ne vous est pas demandé."))
+        locked.answer, locked.answered_by, locked.answered_at = answer, by, timezone.now()
+        locked.save(update_fields=["answer", "answered_by", "answered_at"])
+        _record(locked.dossier, DossierAction.OPINION_GIVEN, by=by, comment=answer, from_school=True)
+    return locked
 
 
 # --- Reviewer groups ------------------------------------------------------------------------------

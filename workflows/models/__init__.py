@@ -3,11 +3,11 @@ that review its dossiers, the dossiers that go through its stages, and the
 attestation a confirmation makes."""
 
 from .attestations import Attestation, AttestationSettings
-from .dossiers import Dossier, DossierEvent, DossierExport, DossierProcess, DossierReviewer
+from .dossiers import Dossier, DossierEvent, DossierExport, DossierOpinion, DossierProcess, DossierReviewer
 from .procedures import ProcedureMessage, ProcedurePage
 from .reviewers import ReviewerGroup
 
 __all__ = [
     "Attestation", "AttestationSettings", "Dossier", "DossierEvent", "DossierExport", "DossierProcess",
-    "DossierReviewer", "ProcedureMessage", "ProcedurePage", "ReviewerGroup",
+    "DossierOpinion", "DossierReviewer", "ProcedureMessage", "ProcedurePage", "ReviewerGroup",
 ]

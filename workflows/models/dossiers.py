@@ -43,6 +43,11 @@ class Dossier(models.Model):
         related_name="+",
     )
     routing_note = models.CharField(_("orientation"), max_length=255, blank=True)
+    # « Prendre en charge »: the member of the current group who follows it.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("pris en charge par"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
     # Every group that examines it at one of its stages: who may see it.
     reviewer_groups = models.ManyToManyField(
         "workflows.ReviewerGroup", through="DossierReviewer", related_name="dossiers", blank=True,
@@ -102,6 +107,36 @@ class DossierReviewer(models.Model):
     class Meta:
         verbose_name = _("groupe d'instruction du dossier")
         constraints = [models.UniqueConstraint(fields=["dossier", "group"], name="dossier_reviewer_unique")]
+
+
+class DossierOpinion(models.Model):
+    """An opinion (« avis ») asked by a reviewer of another group or person,
+    who answers in the dossier without deciding. Staff only: never shown to
+    the family; its asking and its answer are in the audit."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="opinions")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("demandé par"), null=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    group = models.ForeignKey("workflows.ReviewerGroup", verbose_name=_("au groupe"), null=True, blank=True,
+                              on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("à la personne"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    question = models.TextField(_("question"), max_length=5000)
+    answer = models.TextField(_("avis"), blank=True, max_length=5000)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("rendu par"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    asked_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("rendu le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("avis")
+        verbose_name_plural = _("avis")
+        ordering = ["asked_at", "pk"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(group__isnull=False) ^ models.Q(person__isnull=False), name="opinion_one_addressee")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier.reference} — {self.group or self.person}"
 
 
 class DossierEvent(models.Model):
