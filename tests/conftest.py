@@ -4,6 +4,16 @@ import pytest
 from django.conf import settings
 
 
+@pytest.fixture(autouse=True)
+def _procedure_filters_read_afresh():
+    """The staff list's procedure filters are cached between requests (a
+    publication empties the cache); each test starts without them."""
+    from workflows.filters import procedure_choices_forget
+
+    procedure_choices_forget()
+    yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _clean_up_run_storage():
     """Remove what this run wrote outside the test database: its temporary

@@ -259,10 +259,9 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @_workspace_only
 def take_charge(request: HttpRequest, pk: int) -> HttpResponse:
-    """« Prendre en charge » (or, for the one who had, « Laisser »)."""
+    """« Prendre en charge » (or, for the one who had, « Laisser »): the
+    service says why when the dossier no longer waits for one's group."""
     dossier = _staff_dossier(request, pk)
-    if not selectors.in_charge(user=request.user, dossier=dossier):
-        raise Http404(_("Dossier introuvable."))
     try:
         if request.POST.get("laisser"):
             services.dossier_release(dossier=dossier, by=request.user)
@@ -296,14 +295,15 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
 @_workspace_only
 def opinion_ask(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _staff_dossier(request, pk)
-    if not selectors.in_charge(user=request.user, dossier=dossier):
-        raise Http404(_("Dossier introuvable."))
     form = OpinionAskForm(request.POST, prefix="opinion", dossier=dossier)
     if form.is_valid():
         try:
             services.dossier_opinion_ask(dossier=dossier, by=request.user, question=form.cleaned_data["question"],
                                          group=form.cleaned_data["group"], person=form.cleaned_data["person"])
         except services.DossierError as error:
+            if not selectors.in_charge(user=request.user, dossier=dossier):
+                messages.error(request, error.message)  # no form to show it next to
+                return redirect("workflows_admin:detail", pk=dossier.pk)
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Avis demandé."))

@@ -58,12 +58,15 @@ class DossierFilter(django_filters.FilterSet):
         return queryset
 
 
-PROCEDURE_CHOICES_SECONDS = 60
+PROCEDURE_CHOICES_KEY = "workflows:procedure-filter-choices"
+PROCEDURE_CHOICES_SECONDS = 60 * 60
 
 
 def procedure_choices() -> tuple[list, list]:
     """The live procedures and their waited-on stages, for the filters:
-    read once a minute (the cache), not on every page of the list."""
+    read from the shared cache, which a publication, an unpublication or
+    a deletion of a procedure empties (``receivers.forget_procedure_choices``),
+    not on every page of the list."""
 
     def build():
         procedures = list(ProcedurePage.objects.live().order_by("title"))
@@ -74,7 +77,11 @@ def procedure_choices() -> tuple[list, list]:
              if stage["kind"] in WAITING_KINDS],
         )
 
-    return cache.get_or_set("workflows:procedure-filter-choices", build, PROCEDURE_CHOICES_SECONDS)
+    return cache.get_or_set(PROCEDURE_CHOICES_KEY, build, PROCEDURE_CHOICES_SECONDS)
+
+
+def procedure_choices_forget() -> None:
+    cache.delete(PROCEDURE_CHOICES_KEY)
 
 
 def filtered_dossiers(*, dossiers, params, schools) -> tuple[DossierFilter, object]:

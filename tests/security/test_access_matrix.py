@@ -144,6 +144,13 @@ RULES: dict[str, Rule] = {
     "workflows_admin:detail": Rule(SEES_DOSSIER),
     "workflows_admin:decide": Rule(DIRECTOR_X, method="post"),
     "workflows_admin:message": Rule(SEES_DOSSIER, method="post"),
+    # The reviewer's tools: whoever sees the dossier reaches them (the service refuses, with its
+    # reason, taking charge or asking an opinion to those the dossier does not wait for); only the
+    # one asked answers an opinion.
+    "workflows_admin:take_charge": Rule(SEES_DOSSIER, method="post"),
+    "workflows_admin:note": Rule(SEES_DOSSIER, method="post"),
+    "workflows_admin:opinion_ask": Rule(SEES_DOSSIER, method="post"),
+    "workflows_admin:opinion_answer": Rule(frozenset({"reviewer_x"}), method="post"),
     "workflows_admin:audit": Rule(SEES_DOSSIER),
     "workflows_admin:export": Rule(WORKSPACE, method="post"),
     # An export is its requester's only; the matrix has none at the dossier's id.
@@ -322,6 +329,9 @@ def world(db):
                                         "group": group_x.pk, "note": ""}]
     dossier.save(update_fields=["stages"])
     DossierReviewer.objects.create(dossier=dossier, group=group_x)
+    # School X's director asks group X's opinion on family A's dossier.
+    opinion = workflow_services.dossier_opinion_ask(dossier=dossier, by=director_x, group=group_x,
+                                                    question="La fratrie est-elle déjà inscrite ?")
 
     notification = Notification.objects.filter(family_id=family_a.pk).first()
     # A family school X invited, that has not signed in yet, and a second
@@ -346,6 +356,7 @@ def world(db):
             "reviewer_y": reviewer_y,
         },
         "dossier": dossier,
+        "opinion": opinion,
         "submission": submission,
         "document": document,
         "child": child_a,
@@ -376,6 +387,8 @@ def _kwargs(route: Route, world: dict) -> tuple[list, dict]:
                 kwargs[key] = world["invitation"].pk
             else:
                 kwargs[key] = 1
+        elif key == "opinion_id":
+            kwargs[key] = world["opinion"].pk
         elif key == "document_id":
             kwargs[key] = document.public_id
         elif key == "decision":
