@@ -72,7 +72,11 @@ def test_an_editor_adds_moves_and_removes_stages_and_sees_a_refusal(new_page, ap
     review = page.locator("[data-streamfield-child]").filter(
         has_text="Vérification par le service périscolaire").first
     review.locator("[data-panel-toggle][aria-controls*='condition']").first.click()  # « Condition de l'étape »
-    review.get_by_label("Seulement si la question").fill("inconnue")
+    # The condition holds clauses: add one if there is none, then name its question.
+    clause = review.locator("[id*='-value-condition-clauses-'][id$='-value-field']")
+    if clause.count() == 0:
+        review.locator("[data-streamfield-list-add]").last.click()
+    clause.first.fill("inconnue")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page.get_by_text("La page ne peut être enregistrée du fait d'erreurs de validation.")).to_be_visible()
     # Wagtail's own autosave of the refused form may then warn in a dialog; the editor carries on.
