@@ -238,21 +238,35 @@ def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     )
 
 
+def _post_on_dossier(request: HttpRequest, dossier: Dossier, *, form, key: str, field: str | None, act,
+                     success: str, shown: bool = True) -> HttpResponse:
+    """The staff forms of the dossier page: a valid form is handed to the
+    service (``act``); its refusal is shown next to ``field`` (or, when the
+    form is not on the page for this user, as a message); the page again,
+    with the form's errors, when it is not valid."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except services.DossierError as error:
+            if not shown:
+                messages.error(request, error.message)
+                return redirect("workflows_admin:detail", pk=dossier.pk)
+            form.add_error(field, error.message)
+        else:
+            messages.success(request, success)
+            return redirect("workflows_admin:detail", pk=dossier.pk)
+    return TemplateResponse(request, "workflows/admin/detail.html", _detail_context(request, dossier, **{key: form}),
+                            status=400)
+
+
 @require_POST
 @_workspace_only
 def message(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _staff_dossier(request, pk)
-    form = MessageForm(request.POST, prefix="message")
-    if form.is_valid():
-        try:
-            services.dossier_message_post(dossier=dossier, by=request.user, body=form.cleaned_data["body"])
-        except services.DossierError as error:
-            form.add_error("body", error.message)
-        else:
-            messages.success(request, _("Message envoyé à la famille."))
-            return redirect("workflows_admin:detail", pk=dossier.pk)
-    return TemplateResponse(
-        request, "workflows/admin/detail.html", _detail_context(request, dossier, message=form), status=400
+    return _post_on_dossier(
+        request, dossier, form=MessageForm(request.POST, prefix="message"), key="message", field="body",
+        act=lambda data: services.dossier_message_post(dossier=dossier, by=request.user, body=data["body"]),
+        success=_("Message envoyé à la famille."),
     )
 
 
@@ -278,38 +292,25 @@ def take_charge(request: HttpRequest, pk: int) -> HttpResponse:
 @_workspace_only
 def note(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _staff_dossier(request, pk)
-    form = NoteForm(request.POST, prefix="note")
-    if form.is_valid():
-        try:
-            services.dossier_note_add(dossier=dossier, by=request.user, body=form.cleaned_data["body"])
-        except services.DossierError as error:
-            form.add_error("body", error.message)
-        else:
-            messages.success(request, _("Annotation enregistrée : seuls les examinateurs la lisent."))
-            return redirect("workflows_admin:detail", pk=dossier.pk)
-    return TemplateResponse(request, "workflows/admin/detail.html", _detail_context(request, dossier, note=form),
-                            status=400)
+    return _post_on_dossier(
+        request, dossier, form=NoteForm(request.POST, prefix="note"), key="note", field="body",
+        act=lambda data: services.dossier_note_add(dossier=dossier, by=request.user, body=data["body"]),
+        success=_("Annotation enregistrée : seuls les examinateurs la lisent."),
+    )
 
 
 @require_POST
 @_workspace_only
 def opinion_ask(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _staff_dossier(request, pk)
-    form = OpinionAskForm(request.POST, prefix="opinion", dossier=dossier)
-    if form.is_valid():
-        try:
-            services.dossier_opinion_ask(dossier=dossier, by=request.user, question=form.cleaned_data["question"],
-                                         group=form.cleaned_data["group"], person=form.cleaned_data["person"])
-        except services.DossierError as error:
-            if not selectors.in_charge(user=request.user, dossier=dossier):
-                messages.error(request, error.message)  # no form to show it next to
-                return redirect("workflows_admin:detail", pk=dossier.pk)
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Avis demandé."))
-            return redirect("workflows_admin:detail", pk=dossier.pk)
-    return TemplateResponse(request, "workflows/admin/detail.html",
-                            _detail_context(request, dossier, opinion=form), status=400)
+    return _post_on_dossier(
+        request, dossier, form=OpinionAskForm(request.POST, prefix="opinion", dossier=dossier), key="opinion",
+        field=None, success=_("Avis demandé."),
+        act=lambda data: services.dossier_opinion_ask(dossier=dossier, by=request.user, question=data["question"],
+                                                      group=data["group"], person=data["person"]),
+        # The form is on the page only for the group the dossier waits for.
+        shown=selectors.in_charge(user=request.user, dossier=dossier),
+    )
 
 
 @require_POST
@@ -319,17 +320,11 @@ def opinion_answer(request: HttpRequest, pk: int, opinion_id: int) -> HttpRespon
     opinion = dossier.opinions.filter(pk=opinion_id).first()
     if opinion is None or not selectors.may_answer(user=request.user, opinion=opinion):
         raise Http404(_("Avis introuvable."))
-    form = OpinionAnswerForm(request.POST, prefix="answer")
-    if form.is_valid():
-        try:
-            services.dossier_opinion_give(opinion=opinion, by=request.user, answer=form.cleaned_data["answer"])
-        except services.DossierError as error:
-            form.add_error("answer", error.message)
-        else:
-            messages.success(request, _("Avis rendu."))
-            return redirect("workflows_admin:detail", pk=dossier.pk)
-    return TemplateResponse(request, "workflows/admin/detail.html",
-                            _detail_context(request, dossier, answer=form), status=400)
+    return _post_on_dossier(
+        request, dossier, form=OpinionAnswerForm(request.POST, prefix="answer"), key="answer", field="answer",
+        act=lambda data: services.dossier_opinion_give(opinion=opinion, by=request.user, answer=data["answer"]),
+        success=_("Avis rendu."),
+    )
 
 
 @require_POST
