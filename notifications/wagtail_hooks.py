@@ -31,6 +31,8 @@ class MessageTemplateViewSet(SnippetViewSet):
     menu_order = 300
     add_to_admin_menu = True
     list_display = ["__str__", "subject", UpdatedAtColumn()]
+    # One message per event, a short fixed list: all of them on one page.
+    list_per_page = 100
     search_fields = ["subject", "body"]
 
 
