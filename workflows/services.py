@@ -749,7 +749,7 @@ def dossier_opinion_give(*, opinion: DossierOpinion, by, answer: str) -> Dossier
 
     answer = _staff_text(answer, _("votre avis"))
     with transaction.atomic():
-        locked = DossierOpinion.objects.select_for_update().select_related("dossier__school", "group").get(
+        locked = DossierOpinion.objects.select_for_update(of=("self",)).select_related("dossier__school", "group").get(
             pk=opinion.pk)
         if not may_answer(user=by, opinion=locked):
             raise DossierError(_("Cet avis est déjà rendu, ou ne vous est pas demandé."))
