@@ -67,7 +67,8 @@ class BaseFieldBlock(blocks.StructBlock):
         label=_("Nom technique"),
         required=False,
         max_length=60,
-        help_text=_("Déduit du libellé si vide. Ne le changez plus une fois les inscriptions ouvertes."),
+        help_text=_("Déduit du libellé au premier enregistrement, puis fixe : changer le libellé ne le change "
+                    "pas. Les réponses, l'export et la réinscription l'utilisent."),
     )
     help_text = blocks.CharBlock(label=_("Texte d'aide"), required=False, max_length=500)
     required = blocks.BooleanBlock(label=_("Obligatoire"), required=False, default=True)

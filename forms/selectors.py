@@ -125,3 +125,9 @@ def submission_summary(*, submission: Submission, documents: dict[str, Document]
             lines.append(line)
         summary.append(StepSummary(index, step.get("title", ""), lines))
     return summary
+
+
+def dossier_count(*, page_id: int) -> int:
+    """How many dossiers were filed on a form page (drafts included: their
+    answers are stored under its names too)."""
+    return Submission.objects.filter(page_id=page_id).count()

@@ -21,6 +21,7 @@ from wagtail.search import index
 from wagtail.utils.decorators import cached_classmethod
 
 from cms.school_year import SCHOOL_YEAR, plus_one_year, school_year_of
+from forms.names import settle_names
 from forms.pages import AbstractFormPage
 from notifications.constants import Event
 from notifications.rendering import template_problems
@@ -60,6 +61,7 @@ class ProcedurePage(AbstractFormPage):
         ),
         FieldPanel("schools"),
         FieldPanel("form"),
+        FieldPanel("rename_technical_names"),
         FieldPanel("confirmation_text"),
         FieldPanel("previous_year_page"),
     ]
@@ -147,10 +149,12 @@ class ProcedurePage(AbstractFormPage):
     def prepare_next_school_year(self, *, previous) -> None:
         """Called by « Préparer l'année suivante » on next year's copy: the
         dates move a year on, so do the date bounds of the questions, and
-        re-enrolments read the answers given on ``previous``."""
+        re-enrolments read the answers given on ``previous``, under the
+        technical names it used."""
         self.opens_at = plus_one_year(self.opens_at) if self.opens_at else None
         self.closes_at = plus_one_year(self.closes_at) if self.closes_at else None
         self.form = _shift_form_dates(deepcopy(list(self.form.raw_data)))
+        settle_names(self.form, {})  # the names this year answered under, written in: a relabel keeps them
         self.previous_year_page = previous if isinstance(previous, ProcedurePage) else None
 
 
