@@ -28,14 +28,15 @@ class ClauseBlock(blocks.StructBlock):
 
     field = blocks.CharBlock(
         label=_("La question"), required=False,
-        help_text=_("Une question placée avant (son nom technique ou son libellé)."),
+        help_text=_("Choisissez une question placée avant (pour une étape : une question du formulaire)."),
     )
     operator = blocks.ChoiceBlock(
         label=_("Condition"), choices=ConditionOperator.choices, default=ConditionOperator.EQUALS
     )
     value = blocks.CharBlock(
         label=_("Valeur"), required=False,
-        help_text=_("Une réponse possible de la question : « Oui », l'un des choix, un nombre, une date."),
+        help_text=_("Pour un oui/non ou un choix, choisissez l'une de ses réponses ; sinon un nombre (3,5) "
+                    "ou une date (14/03/2023)."),
     )
     value2 = blocks.CharBlock(
         label=_("et"), required=False, help_text=_("Pour « est comprise entre » : la seconde borne."),

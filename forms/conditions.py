@@ -25,9 +25,10 @@ from typing import Any
 
 from .constants import ConditionOperator
 
-NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# ASCII digits only, as in the browser (Python's \d also takes « ٣ » and other scripts' digits).
+NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$", re.ASCII)
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
 COMPARISONS = {ConditionOperator.GREATER, ConditionOperator.LESS, ConditionOperator.BETWEEN}
 
 

@@ -10,6 +10,7 @@ and Playwright's own driver comes inside its PyPI wheel.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -33,7 +34,7 @@ CHROMIUM_FLAGS = [
     "--no-default-browser-check",
 ]
 
-ACTION_TIMEOUT_MS = 15_000  # one click or one page load, on a busy CI machine
+ACTION_TIMEOUT_MS = int(os.environ.get("E2E_ACTION_TIMEOUT_MS", "15000"))  # one click or one page load, on a busy CI machine
 
 # A modest Android phone of the kind most families use, and a laptop.
 VIEWPORTS = {
