@@ -18,12 +18,15 @@ class ProcedureServiceForm(WagtailAdminModelForm):
     def clean(self):
         cleaned = super().clean()
         formset = self.formsets.get("brackets")
-        rows = []
-        if formset is not None and formset.is_valid():
-            rows = [form.cleaned_data for form in formset.forms
-                    if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        if formset is not None and not formset.is_valid():
+            self._clean_question(cleaned)
+            return cleaned  # each bad bracket has its own message
+        rows = [form.cleaned_data for form in (formset.forms if formset is not None else [])
+                if form.cleaned_data and not form.cleaned_data.get("DELETE")]
         price = cleaned.get("price")
-        if price is not None and rows:
+        if "price" in self.errors:
+            pass  # a malformed price has its own message
+        elif price is not None and rows:
             self.add_error("price", _("Indiquez soit un prix unique, soit des tranches de quotient familial, "
                                       "pas les deux."))
         elif price is None and not rows:
