@@ -213,3 +213,10 @@ def test_a_dossier_on_a_flat_tariff_keeps_its_monthly_amount(client, awaiting, f
     # Running the migration twice makes nothing more.
     importlib.import_module("billing.migrations.0006_tariffs_to_services").forward(django_apps, None)
     assert ProcedureService.objects.filter(procedure_id=dossier.submission.page_id).count() == 2
+
+
+def test_days_cannot_be_counted_without_the_years_calendar(year_of_services):
+    SchoolCalendar.objects.all().delete()
+    with pytest.raises(selectors.CalendarMissing) as missing:
+        selectors.family_month_statement(family=year_of_services, month=dt.date(2026, 9, 1))
+    assert "calendrier scolaire 2026-2027 n'est pas encore saisi" in missing.value.message
