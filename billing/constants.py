@@ -44,3 +44,12 @@ class SequenceType(models.TextChoices):
 
     FIRST = "FRST", _("Premier prélèvement")
     RECURRING = "RCUR", _("Prélèvement récurrent")
+
+
+class ServiceUnit(models.TextChoices):
+    """What a service's price is for: a meal and a session are counted on
+    the planned school days, a month is due once for each month of school."""
+
+    MEAL = "meal", _("par repas")
+    SESSION = "session", _("par séance")
+    MONTH = "month", _("par mois")

@@ -14,6 +14,8 @@ second row.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -21,13 +23,16 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from payments.models import BasePayment
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.models import Orderable
 
 from files.storage import private_storage, random_name
 
 from . import deadlines
-from .constants import ArrangementStatus, DebitStatus, MandateStatus, PaymentMode, SequenceType, Service
+from .constants import ArrangementStatus, DebitStatus, MandateStatus, PaymentMode, SequenceType, Service, ServiceUnit
 
 school_year_validator = RegexValidator(r"^\d{4}-\d{4}$", _("Écrivez l'année scolaire sous la forme 2026-2027."))
 
@@ -65,6 +70,179 @@ class Tariff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_service_display()} — {self.school.name} — {self.school_year} : {self.monthly_amount} €"
+
+
+class ProcedureService(ClusterableModel):
+    """Un service auquel un dossier confirmé d'une démarche donne accès pour
+    une année scolaire (cantine, garderie du matin ou du soir, étude…), avec
+    son unité (par repas, par séance, par mois) et son prix : un prix unique,
+    ou un prix par tranche de quotient familial (trois tranches au moins).
+
+    Les réponses du formulaire choisissent le service et les jours : nommez
+    la question liée (son nom technique). Un choix multiple de jours
+    (« Lundi », « Mardi »…) réserve ces jours-là parmi les jours de classe ;
+    une réponse « oui » réserve tous les jours de classe. Sans question liée,
+    tout dossier confirmé de la démarche en bénéficie."""
+
+    procedure = models.ForeignKey("workflows.ProcedurePage", verbose_name=_("démarche"), on_delete=models.CASCADE,
+                                  related_name="billing_services")
+    school_year = models.CharField(_("année scolaire"), max_length=9, validators=[school_year_validator],
+                                   help_text=_("Par exemple : 2026-2027."))
+    school = models.ForeignKey("cms.School", verbose_name=_("école"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+",
+                               help_text=_("Laisser vide : toutes les écoles de la démarche."))
+    kind = models.CharField(_("type de service"), max_length=20, choices=Service.choices)
+    name = models.CharField(_("intitulé"), max_length=100, help_text=_("Par exemple : « Garderie du soir »."))
+    unit = models.CharField(_("unité"), max_length=10, choices=ServiceUnit.choices)
+    price = models.DecimalField(
+        _("prix unitaire (€)"), max_digits=8, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Laisser vide pour un prix selon le quotient familial (les tranches ci-dessous)."),
+    )
+    question = models.CharField(
+        _("question liée"), max_length=100, blank=True,
+        help_text=_("Nom technique de la question du formulaire qui choisit ce service : un choix multiple de "
+                    "jours (lundi, mardi…) ou une question oui/non. Vide : tout dossier confirmé en bénéficie."),
+    )
+    # A flat monthly tariff of before services, carried forward by migration
+    # 0005: it applies only to the dossiers whose family chose that tariff.
+    tariff = models.ForeignKey(Tariff, verbose_name=_("ancien tarif"), null=True, blank=True, editable=False,
+                               on_delete=models.SET_NULL, related_name="+")
+
+    panels = [
+        FieldPanel("procedure"),
+        FieldRowPanel([FieldPanel("school_year"), FieldPanel("school")]),
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("name")]),
+        FieldRowPanel([FieldPanel("unit"), FieldPanel("price")]),
+        InlinePanel("brackets", heading=_("Prix par tranche de quotient familial"), label=_("Tranche"),
+                    help_text=_("Trois tranches au moins, la première à partir de 0 €, et une tranche par défaut "
+                                "(appliquée tant que le quotient de la famille n'est pas validé).")),
+        FieldPanel("question"),
+    ]
+
+    class Meta:
+        verbose_name = _("service de la démarche")
+        verbose_name_plural = _("services des démarches")
+        ordering = ["school_year", "procedure__title", "name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.school_year} ({self.get_unit_display()})"
+
+
+class QuotientBracket(Orderable):
+    """Une tranche de quotient familial d'un service : le prix payé par les
+    familles dont le quotient est au moins celui indiqué (et inférieur à
+    celui de la tranche suivante)."""
+
+    service = ParentalKey(ProcedureService, on_delete=models.CASCADE, related_name="brackets")
+    qf_from = models.DecimalField(_("quotient familial à partir de (€)"), max_digits=8, decimal_places=2,
+                                  validators=[MinValueValidator(0)])
+    price = models.DecimalField(_("prix unitaire (€)"), max_digits=8, decimal_places=2,
+                                validators=[MinValueValidator(0)])
+    is_default = models.BooleanField(_("tranche par défaut"), default=False,
+                                     help_text=_("Appliquée tant que le quotient familial n'est pas validé."))
+
+    panels = [FieldRowPanel([FieldPanel("qf_from"), FieldPanel("price"), FieldPanel("is_default")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("tranche de quotient familial")
+        verbose_name_plural = _("tranches de quotient familial")
+        constraints = [models.UniqueConstraint(fields=["service", "qf_from"], name="bracket_unique_service_qf")]
+
+    def __str__(self) -> str:
+        return f"QF ≥ {self.qf_from} : {self.price} €"
+
+
+class SchoolCalendar(ClusterableModel):
+    """Le calendrier d'une année scolaire : premier et dernier jour de classe,
+    les jours de la semaine où il y a classe, les vacances de l'académie de
+    Martinique et les jours sans classe (pont, journée pédagogique…). Les
+    jours fériés de la Martinique (22 mai compris) sont retirés d'office."""
+
+    school_year = models.CharField(_("année scolaire"), max_length=9, unique=True,
+                                   validators=[school_year_validator], help_text=_("Par exemple : 2026-2027."))
+    first_day = models.DateField(_("premier jour de classe"))
+    last_day = models.DateField(_("dernier jour de classe"))
+    monday = models.BooleanField(_("lundi"), default=True)
+    tuesday = models.BooleanField(_("mardi"), default=True)
+    wednesday = models.BooleanField(_("mercredi"), default=False)
+    thursday = models.BooleanField(_("jeudi"), default=True)
+    friday = models.BooleanField(_("vendredi"), default=True)
+    saturday = models.BooleanField(_("samedi"), default=False)
+
+    panels = [
+        FieldPanel("school_year"),
+        FieldRowPanel([FieldPanel("first_day"), FieldPanel("last_day")]),
+        MultiFieldPanel([FieldRowPanel([FieldPanel(day) for day in ("monday", "tuesday", "wednesday")]),
+                         FieldRowPanel([FieldPanel(day) for day in ("thursday", "friday", "saturday")])],
+                        heading=_("Jours de classe dans la semaine")),
+        InlinePanel("closures", heading=_("Vacances et jours sans classe"), label=_("Période sans classe"),
+                    help_text=_("Les vacances de l'académie et les jours sans classe ; un seul jour : laissez "
+                                "la fin vide.")),
+    ]
+
+    class Meta:
+        verbose_name = _("calendrier scolaire")
+        verbose_name_plural = _("calendriers scolaires")
+        ordering = ["-school_year"]
+
+    def __str__(self) -> str:
+        return str(_("Calendrier %(year)s") % {"year": self.school_year})
+
+    @property
+    def weekdays(self) -> set[int]:
+        """The days of the week with school (Monday is 0)."""
+        flags = (self.monday, self.tuesday, self.wednesday, self.thursday, self.friday, self.saturday)
+        return {index for index, on in enumerate(flags) if on}
+
+    def clean(self) -> None:
+        from cms.school_year import school_year_end, school_year_start
+
+        errors = {}
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            errors["last_day"] = _("Le dernier jour de classe vient après le premier.")
+        if self.school_year and not errors.get("school_year"):
+            try:
+                start = dt.date(school_year_start(self.school_year), 8, 1)
+                end = school_year_end(self.school_year)
+            except ValueError:
+                start = end = None
+            if start and self.first_day and not start <= self.first_day <= end:
+                errors["first_day"] = _("Ce jour n'est pas dans l'année scolaire %(year)s.") % {
+                    "year": self.school_year}
+            if start and self.last_day and not start <= self.last_day <= end:
+                errors["last_day"] = _("Ce jour n'est pas dans l'année scolaire %(year)s.") % {
+                    "year": self.school_year}
+        if not any((self.monday, self.tuesday, self.wednesday, self.thursday, self.friday, self.saturday)):
+            errors["monday"] = _("Cochez au moins un jour de classe dans la semaine.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CalendarClosure(Orderable):
+    """Des vacances ou un jour sans classe."""
+
+    calendar = ParentalKey(SchoolCalendar, on_delete=models.CASCADE, related_name="closures")
+    label = models.CharField(_("intitulé"), max_length=100, help_text=_("Par exemple : « Vacances de Carnaval »."))
+    first_day = models.DateField(_("du"))
+    last_day = models.DateField(_("au (inclus)"), null=True, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("first_day"), FieldPanel("last_day")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("période sans classe")
+        verbose_name_plural = _("périodes sans classe")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def end(self) -> dt.date:
+        return self.last_day or self.first_day
+
+    def clean(self) -> None:
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": _("La fin de la période vient après son début.")})
 
 
 def validate_creditor_identifier(value: str) -> None:

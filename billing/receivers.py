@@ -29,3 +29,10 @@ def copy_tariffs_to_next_year(sender, from_year: str, to_year: str, **kwargs) ->
     from .services import tariffs_copy_to_year
 
     tariffs_copy_to_year(from_year=from_year, to_year=to_year)
+
+
+@receiver(school_year_prepared, dispatch_uid="billing_services_next_year")
+def copy_services_to_next_year(sender, page, from_year: str, to_year: str, **kwargs) -> None:
+    from .services import services_copy_to_year
+
+    services_copy_to_year(page=page, from_year=from_year, to_year=to_year)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils import timezone
 
@@ -18,9 +18,18 @@ from workflows.models import Dossier
 from workflows.selectors import StatisticsSection, bars, dossiers_for_staff
 from workflows.stages import stage_of_kind
 
-from . import deadlines
-from .constants import ArrangementStatus, MandateStatus, PaymentMode
-from .models import CardPayment, DirectDebit, Mandate, PaymentArrangement, PaymentSettings, Tariff
+from . import amounts, deadlines, schooldays
+from .constants import ArrangementStatus, MandateStatus, PaymentMode, ServiceUnit
+from .models import (
+    CardPayment,
+    DirectDebit,
+    Mandate,
+    PaymentArrangement,
+    PaymentSettings,
+    ProcedureService,
+    SchoolCalendar,
+    Tariff,
+)
 
 def tariffs_for(*, dossier: Dossier) -> QuerySet[Tariff]:
     """The tariffs a family may choose for this dossier: its school's, for
@@ -171,3 +180,115 @@ def payment_mode_statistics(*, dossiers: QuerySet[Dossier]) -> StatisticsSection
         return None
     return StatisticsSection(title=_("Dossiers avec paiement, par mode de paiement"), label=_("Mode de paiement"),
                              slug="paiement", bars=found)
+
+
+# --- Services, school days and month amounts -----------------------------------------------------------
+
+
+class CalendarMissing(Exception):
+    """A service counted per day needs the school year's calendar."""
+
+    def __init__(self, school_year: str) -> None:
+        self.school_year = school_year
+        self.message = _("Le calendrier scolaire %(year)s n'est pas encore saisi : les jours de classe ne "
+                         "peuvent pas être comptés.") % {"year": school_year}
+        super().__init__(self.message)
+
+
+def school_calendar(*, school_year: str) -> SchoolCalendar | None:
+    return SchoolCalendar.objects.filter(school_year=school_year).prefetch_related("closures").first()
+
+
+def school_days(*, school_year: str) -> list[dt.date] | None:
+    """The year's days of class, or ``None`` when its calendar is not entered."""
+    calendar = school_calendar(school_year=school_year)
+    return schooldays.calendar_school_days(calendar) if calendar is not None else None
+
+
+def services_for(*, dossier: Dossier) -> list[ProcedureService]:
+    """The services a dossier of this procedure, school and school year
+    gives access to. A service carried forward from a flat tariff applies
+    only where the family chose that tariff."""
+    services = (
+        ProcedureService.objects.filter(procedure_id=dossier.submission.page_id, school_year=dossier.school_year)
+        .filter(Q(school__isnull=True) | Q(school_id=dossier.school_id))
+        .prefetch_related("brackets")
+        .order_by("name", "pk")
+    )
+    arrangement = PaymentArrangement.objects.filter(dossier=dossier).first()
+    chosen_tariff = arrangement.tariff_id if arrangement is not None else None
+    return [s for s in services if s.tariff_id is None or s.tariff_id == chosen_tariff]
+
+
+def billing_start(*, dossier: Dossier) -> dt.date:
+    """The first day a confirmed dossier's services are due: from the first
+    month its family chose at the payment stage, else from its confirmation."""
+    arrangement = PaymentArrangement.objects.filter(dossier=dossier).first()
+    if arrangement is not None:
+        return arrangement.first_month
+    moment = dossier.confirmed_at or dossier.decided_at or dossier.submitted_at
+    return deadlines.local_today(moment)
+
+
+def service_unit_price(*, service: ProcedureService, quotient: Decimal | None) -> Decimal:
+    brackets = [amounts.Bracket(b.qf_from, b.price, b.is_default) for b in service.brackets.all()]
+    return amounts.unit_price(price=service.price, brackets=brackets, quotient=quotient)
+
+
+def dossier_month_lines(*, dossier: Dossier, month: dt.date, quotient: Decimal | None = None,
+                        days_of_year: dict[str, list[dt.date] | None] | None = None) -> list[amounts.Line]:
+    """One line per service of a confirmed dossier planned in ``month``:
+    the planned days (school days of that month, on the weekdays its
+    answers chose, from its billing start) × the unit price."""
+    month = deadlines.first_of_month(month)
+    year = dossier.school_year
+    if dossier.state != DossierState.CONFIRMED or month not in school_year_months(year):
+        return []
+    services = services_for(dossier=dossier)
+    if not services:
+        return []
+    cache = days_of_year if days_of_year is not None else {}
+    if year not in cache:
+        cache[year] = school_days(school_year=year)
+    year_days = cache[year]
+    start = billing_start(dossier=dossier)
+    answers = dossier.submission.answers or {}
+    lines = []
+    for service in services:
+        weekdays = amounts.chosen_weekdays(question=service.question, answers=answers)
+        if not weekdays:
+            continue
+        if year_days is None and service.unit != ServiceUnit.MONTH:
+            raise CalendarMissing(year)
+        if service.unit == ServiceUnit.MONTH:
+            # Due each month of school from the first one, in which the
+            # child has at least one planned day (any month without a calendar).
+            planned = month >= deadlines.first_of_month(start) and (
+                year_days is None
+                or bool(amounts.planned_days(weekdays=weekdays, school_days=schooldays.in_month(year_days, month))))
+            days = [month] if planned else []
+        else:
+            days = [d for d in amounts.planned_days(weekdays=weekdays,
+                                                    school_days=schooldays.in_month(year_days, month)) if d >= start]
+        count = amounts.quantity(unit=service.unit, days=days)
+        if not count:
+            continue
+        lines.append(amounts.Line(
+            child=str(dossier.child), service=service.name, unit=service.unit, quantity=count,
+            unit_price=service_unit_price(service=service, quotient=quotient),
+            days=tuple(days) if service.unit != ServiceUnit.MONTH else (),
+        ))
+    return lines
+
+
+def family_month_statement(*, family, month: dt.date, quotient: Decimal | None = None) -> amounts.Statement:
+    """What ``family`` owes for ``month``: every confirmed dossier of a
+    procedure with services, every service planned that month."""
+    month = deadlines.first_of_month(month)
+    dossiers = (Dossier.objects.filter(family=family, state=DossierState.CONFIRMED)
+                .select_related("child", "submission").order_by("child__first_name", "pk"))
+    cache: dict[str, list[dt.date] | None] = {}
+    lines: list[amounts.Line] = []
+    for dossier in dossiers:
+        lines += dossier_month_lines(dossier=dossier, month=month, quotient=quotient, days_of_year=cache)
+    return amounts.Statement(month=month, lines=lines)

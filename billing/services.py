@@ -38,6 +38,8 @@ from .models import (
     Mandate,
     Payment,
     PaymentArrangement,
+    ProcedureService,
+    QuotientBracket,
     Tariff,
 )
 
@@ -570,4 +572,36 @@ def tariffs_copy_to_year(*, from_year: str, to_year: str) -> int:
         Tariff.objects.create(school_id=tariff.school_id, service=tariff.service, school_year=to_year,
                               monthly_amount=tariff.monthly_amount, description=tariff.description)
         made += 1
+    return made
+
+
+def services_copy_to_year(*, page, from_year: str, to_year: str) -> int:
+    """« Préparer l'année suivante » made ``page`` (and its sub-pages) as
+    next year's copies of last year's procedures: each copy starts with the
+    services (and quotient brackets) its previous-year procedure had for
+    ``from_year``, for ``to_year``; editors then change what changed. A
+    service carried forward from a flat tariff is not copied (next year's
+    tariffs are). Returns how many were made; running it again makes none."""
+    from workflows.models import ProcedurePage
+
+    made = 0
+    copies = ProcedurePage.objects.filter(pk__in=[page.pk, *page.get_descendants().values_list("pk", flat=True)],
+                                          previous_year_page__isnull=False)
+    for copy in copies:
+        if ProcedureService.objects.filter(procedure=copy, school_year=to_year).exists():
+            continue
+        originals = ProcedureService.objects.filter(procedure_id=copy.previous_year_page_id, school_year=from_year,
+                                                    tariff__isnull=True).prefetch_related("brackets")
+        with transaction.atomic():
+            for original in originals:
+                service = ProcedureService.objects.create(
+                    procedure=copy, school_year=to_year, school_id=original.school_id, kind=original.kind,
+                    name=original.name, unit=original.unit, price=original.price, question=original.question,
+                )
+                QuotientBracket.objects.bulk_create([
+                    QuotientBracket(service=service, qf_from=b.qf_from, price=b.price, is_default=b.is_default,
+                                    sort_order=b.sort_order)
+                    for b in original.brackets.all()
+                ])
+                made += 1
     return made

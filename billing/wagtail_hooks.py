@@ -3,6 +3,7 @@
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
@@ -10,8 +11,9 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import selectors
 from .admin_urls import urlpatterns
+from .admin_forms import ProcedureServiceForm, SchoolCalendarForm
 from .constants import Service
-from .models import Tariff
+from .models import ProcedureService, SchoolCalendar, Tariff
 
 
 @hooks.register("register_admin_urls")
@@ -42,6 +44,38 @@ class TariffViewSet(SnippetViewSet):
 
 
 register_snippet(TariffViewSet)
+
+
+class ProcedureServiceViewSet(SnippetViewSet):
+    """Services des démarches : ce qu'un dossier confirmé donne à consommer,
+    à quel prix (unique ou par tranche de quotient familial)."""
+
+    model = ProcedureService
+    icon = "list-ul"
+    menu_label = _("Services")
+    menu_order = 211
+    add_to_admin_menu = True
+    list_display = ["name", "procedure", "school_year", "school", "unit", "price"]
+    list_filter = ["school_year", "kind", "unit"]
+    edit_handler = ObjectList(ProcedureService.panels, base_form_class=ProcedureServiceForm)
+
+
+register_snippet(ProcedureServiceViewSet)
+
+
+class SchoolCalendarViewSet(SnippetViewSet):
+    """Calendriers scolaires : les jours de classe de chaque année."""
+
+    model = SchoolCalendar
+    icon = "date"
+    menu_label = _("Calendriers scolaires")
+    menu_order = 212
+    add_to_admin_menu = True
+    list_display = ["school_year", "first_day", "last_day"]
+    edit_handler = ObjectList(SchoolCalendar.panels, base_form_class=SchoolCalendarForm)
+
+
+register_snippet(SchoolCalendarViewSet)
 
 
 class FinancePanel(Component):

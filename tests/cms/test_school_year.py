@@ -76,8 +76,21 @@ def test_rolling_the_enrolment_form_keeps_last_years_dossiers_and_gives_a_workin
     this_year = sorted(Tariff.objects.filter(school_year="2026-2027").values_list("school_id", "service", "monthly_amount"))
     assert this_year
 
+    from billing.models import ProcedureService, QuotientBracket
+
+    canteen = ProcedureService.objects.create(procedure=form, school_year="2026-2027", kind="canteen",
+                                              name="Cantine", unit="meal", question="")
+    for qf_from, price, default in ((0, "1.00", False), (700, "2.50", False), (1200, "3.80", True)):
+        QuotientBracket.objects.create(service=canteen, qf_from=qf_from, price=price, is_default=default)
+
     client.post(f"/cms/pages/{form.pk}/annee-suivante/")
     new = ProcedurePage.objects.get(slug="inscription-2027-2028")
+    # The procedure's services too, with their quotient brackets.
+    copied = ProcedureService.objects.get(procedure=new)
+    assert (copied.school_year, copied.name, copied.unit) == ("2027-2028", "Cantine", "meal")
+    assert [(b.qf_from, str(b.price), b.is_default) for b in copied.brackets.order_by("qf_from")] == [
+        (0, "1.00", False), (700, "2.50", False), (1200, "3.80", True)]
+    assert ProcedureService.objects.filter(procedure=form, school_year="2026-2027").count() == 1
     # The tariffs were carried over to the new year, to be reviewed like the pages.
     assert sorted(Tariff.objects.filter(school_year="2027-2028").values_list("school_id", "service", "monthly_amount")) \
         == this_year
