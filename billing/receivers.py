@@ -7,6 +7,8 @@ from payments import PaymentStatus
 from payments.signals import status_changed
 
 from cms.signals import school_year_prepared
+from workflows.constants import DossierState
+from workflows.signals import dossier_closed
 
 from .models import CardPayment
 
@@ -29,3 +31,12 @@ def copy_tariffs_to_next_year(sender, from_year: str, to_year: str, **kwargs) ->
     from .services import tariffs_copy_to_year
 
     tariffs_copy_to_year(from_year=from_year, to_year=to_year)
+
+
+@receiver(dossier_closed, dispatch_uid="billing_mandates_end_with_dossier")
+def revoke_mandates_of_closed_dossier(sender, dossier, state: str, **kwargs) -> None:
+    from .constants import RevocationReason
+    from .services import mandates_revoke
+
+    reason = RevocationReason.DOSSIER_REFUSED if state == DossierState.REFUSED else RevocationReason.DOSSIER_WITHDRAWN
+    mandates_revoke(dossiers=[dossier], reason=reason)

@@ -54,6 +54,20 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "Mot de passe oublié ? Choisissez-en un nouveau ici : {{ reset_link }}\n\n"
         "Si vous n'avez rien demandé, ignorez ce message : votre compte reste inchangé." + _SIGNATURE,
     ),
+    Event.ACCOUNT_DELETED: (
+        "Votre compte famille a été supprimé",
+        "Bonjour{% if user.first_name %} {{ user.first_name }}{% endif %},\n\n"
+        "Comme vous l'avez demandé, le compte famille « {{ family.name }} » et les données de vos enfants ont "
+        "été supprimés du portail {{ site_name }}. Les écoles ne gardent, sans nom, que l'existence et l'état "
+        "des dossiers, pour leurs statistiques.\n"
+        "{% if withdrawn_count %}\n{{ withdrawn_count }} dossier(s) en cours ont été retirés : ils ne seront "
+        "pas examinés.\n{% endif %}"
+        "{% if mandates_revoked %}\nVos mandats de prélèvement SEPA ({{ mandates_revoked }}) sont révoqués : "
+        "aucun prélèvement ne sera plus fait sur votre compte. Vos coordonnées bancaires seront effacées dès "
+        "qu'aucun prélèvement déjà transmis ne pourra plus revenir.\n{% endif %}"
+        "\nSi vous n'êtes pas à l'origine de cette demande, contactez au plus vite l'école de votre enfant.\n\n"
+        "{{ link }}" + _SIGNATURE,
+    ),
     Event.DOSSIER_SUBMITTED: (
         "Dossier d'inscription de {{ child.first_name }} bien reçu",
         "Bonjour,\n\n"
@@ -214,6 +228,7 @@ DEFAULT_PUSH_TEXTS: dict[str, str] = {
     Event.PASSWORD_RESET: "",
     Event.GUARDIAN_INVITATION: "",
     Event.ACCOUNT_EXISTS: "",
+    Event.ACCOUNT_DELETED: "",
     Event.DOSSIER_SUBMITTED: "Le dossier de {{ child.first_name }} est bien déposé. Nous vous préviendrons de la suite.",
     Event.DOSSIER_SUBMITTED_DIRECTORS: "",
     Event.DOSSIERS_DIGEST: "",

@@ -159,6 +159,14 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
         "link": LINK,
         "reset_link": Variable(_("La page « Mot de passe oublié »."), "https://inscrire.example/compte/mot-de-passe/oublie/"),
     },
+    Event.ACCOUNT_DELETED: {
+        "user": USER,
+        "family": FAMILY,
+        "link": LINK,
+        "withdrawn_count": Variable(_("Le nombre de dossiers en cours retirés avec le compte."), 1),
+        "mandates_revoked": Variable(
+            _("Le nombre de mandats de prélèvement révoqués : plus aucun prélèvement ne sera fait."), 1),
+    },
     Event.DOSSIER_SUBMITTED: _DOSSIER_SCOPE,
     Event.DOSSIER_SUBMITTED_DIRECTORS: _DOSSIER_SCOPE,
     Event.DOSSIERS_DIGEST: {
