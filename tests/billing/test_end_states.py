@@ -186,7 +186,7 @@ def test_a_withdrawn_dossier_revokes_its_mandate_and_closes_its_payment_pages(cl
     response = client.get(pay_url(dossier), follow=True)
     assert response.redirect_chain[-1][0] == f"/dossiers/{dossier.submission.public_id}/suivi/"
     page = response.content.decode()
-    assert "Aucun paiement n&#x27;est attendu pour ce dossier" in page
+    assert "Aucun paiement n&#39;est attendu pour ce dossier" in page
     assert f'href="/paiements/{dossier.submission.public_id}/"' not in page
     assert client.get(pay_url(dossier, "mandat.pdf")).status_code == 404
     assert client.get(pay_url(dossier, "bordereau.pdf")).status_code == 404
