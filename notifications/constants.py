@@ -23,6 +23,7 @@ class Event(models.TextChoices):
     DOSSIER_VALIDATED = "dossier_validated", _("Dossier validé (famille)")
     DOSSIER_REFUSED = "dossier_refused", _("Dossier refusé (famille)")
     DOSSIER_WITHDRAWN = "dossier_withdrawn", _("Dossier retiré (famille)")
+    DOSSIER_WITHDRAWN_DIRECTORS = "dossier_withdrawn_directors", _("Dossier retiré par la famille (direction)")
     DOSSIER_WAITING = "dossier_waiting", _("Dossier en attente de validation depuis longtemps (direction)")
     OPINION_ASKED = "opinion_asked", _("Avis demandé sur un dossier (groupe ou personne sollicités)")
     DOSSIER_CONFIRMED = "dossier_confirmed", _("Inscription confirmée, avec l'attestation (famille)")

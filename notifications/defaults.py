@@ -143,6 +143,14 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         + _DOSSIER_LINE
         + "\n\nVous pouvez le consulter ici :\n\n{{ link }}" + _SIGNATURE,
     ),
+    Event.DOSSIER_WITHDRAWN_DIRECTORS: (
+        "Dossier retiré par la famille : {{ child.first_name }} {{ child.last_name }}",
+        "Bonjour,\n\n"
+        "La famille {{ family.name }} a retiré le dossier {{ child.first_name|de }} {{ child.last_name }} : "
+        "il n'attend plus de décision.\n"
+        "{% if comment %}\nSa précision :\n« {{ comment }} »\n{% endif %}\n"
+        + _DOSSIER_LINE + "\n\nLe dossier :\n\n{{ link }}" + _SIGNATURE,
+    ),
     Event.OPINION_ASKED: (
         "Votre avis est demandé : dossier {{ dossier.reference }} ({{ child.first_name }} {{ child.last_name }})",
         "Bonjour,\n\n"
@@ -241,6 +249,7 @@ DEFAULT_PUSH_TEXTS: dict[str, str] = {
     Event.DOSSIER_REFUSED: "L'école a répondu au sujet du dossier {{ child.first_name|de }} : ouvrez-le pour lire sa réponse.",
     Event.DOSSIER_WITHDRAWN: "Le dossier {{ child.first_name|de }} a été retiré.",
     Event.DOSSIER_WAITING: "",
+    Event.DOSSIER_WITHDRAWN_DIRECTORS: "",
     Event.OPINION_ASKED: "Votre avis est demandé sur le dossier {{ dossier.reference }}.",
     Event.DOSSIER_CONFIRMED: (
         "L'inscription {{ child.first_name|de }} est confirmée."

@@ -206,6 +206,11 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
     Event.DOSSIER_VALIDATED: {**_DOSSIER_SCOPE, "comment": COMMENT, "next_stage": NEXT_STAGE},
     Event.DOSSIER_REFUSED: {**_DOSSIER_SCOPE, "comment": COMMENT},
     Event.DOSSIER_WITHDRAWN: {**_DOSSIER_SCOPE, "comment": COMMENT},
+    Event.DOSSIER_WITHDRAWN_DIRECTORS: {
+        **_DOSSIER_SCOPE,
+        "comment": Variable(_("Ce que la famille a écrit en retirant le dossier (peut être vide)."),
+                            "Nous déménageons.", required=False),
+    },
     Event.OPINION_ASKED: {
         **_DOSSIER_SCOPE,
         "asker": Variable(USER.description, USER.sample),

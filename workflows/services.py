@@ -526,6 +526,7 @@ def dossier_withdraw(*, dossier: Dossier, by, reason: str = "") -> Dossier:
         DossierFlow.instance.cancel(DossierProcess.objects.get(pk=process.pk))
         _record(fresh, DossierAction.WITHDRAWN, by=by, comment=reason.strip())
         _notify_family(fresh, Event.DOSSIER_WITHDRAWN, "withdrawn", comment=reason.strip())
+        _notify_reviewers(fresh, Event.DOSSIER_WITHDRAWN_DIRECTORS, "withdrawn", comment=reason.strip())
         dossier_closed.send(sender=Dossier, dossier=fresh, state=fresh.state)
     return fresh
 
@@ -589,6 +590,8 @@ def dossier_message_post(*, dossier: Dossier, by, body: str) -> DossierEvent:
     if len(body) > 5000:
         raise DossierError(_("Votre message est trop long (5 000 caractères au plus)."))
     from_school = by.family_id != dossier.family_id
+    if from_school and not dossier.family.guardians.filter(is_active=True).exists():
+        raise DossierError(_("Cette famille a supprimé son compte : elle ne peut plus lire de message."))
     return _record(dossier, DossierAction.MESSAGE, by=by, comment=body, from_school=from_school)
 
 
