@@ -55,6 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "billing/admin/index.html",
         {
             "mandates": selectors.mandates_to_check(user=request.user),
+            "revoked": selectors.mandates_revoked_recently(user=request.user),
             "cash": selectors.cash_to_record(user=request.user),
             "overdue": selectors.overdue_dossiers(user=request.user),
             "not_counted": selectors.card_payments_not_counted(user=request.user),

@@ -34,6 +34,24 @@ class MandateStatus(models.TextChoices):
     REVOKED = "revoked", _("Révoqué")
 
 
+class RevocationReason(models.TextChoices):
+    """Why a mandate stopped: the finance workspace lists the recent ones.
+    The first three end the family's relation with the dossier: no debit is
+    exported after them, and the account details are erased once no debit
+    is pending (``billing.services.mandates_erase``)."""
+
+    ACCOUNT_DELETED = "account_deleted", _("Compte de la famille supprimé")
+    DOSSIER_REFUSED = "dossier_refused", _("Dossier refusé")
+    DOSSIER_WITHDRAWN = "dossier_withdrawn", _("Dossier retiré par la famille")
+    DEBIT_REJECTED = "debit_rejected", _("Prélèvement rejeté par la banque")
+    REPLACED = "replaced", _("Remplacé avant signature")
+
+
+# The revocations after which the portal keeps no account details.
+END_REVOCATIONS = (RevocationReason.ACCOUNT_DELETED, RevocationReason.DOSSIER_REFUSED,
+                   RevocationReason.DOSSIER_WITHDRAWN)
+
+
 class DebitStatus(models.TextChoices):
     EXPORTED = "exported", _("Transmis à la banque")
     REJECTED = "rejected", _("Rejeté par la banque")

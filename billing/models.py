@@ -32,7 +32,16 @@ from wagtail.models import Orderable
 from files.storage import private_storage, random_name
 
 from . import deadlines
-from .constants import ArrangementStatus, DebitStatus, MandateStatus, PaymentMode, SequenceType, Service, ServiceUnit
+from .constants import (
+    ArrangementStatus,
+    DebitStatus,
+    MandateStatus,
+    PaymentMode,
+    RevocationReason,
+    SequenceType,
+    Service,
+    ServiceUnit,
+)
 
 school_year_validator = RegexValidator(r"^\d{4}-\d{4}$", _("Écrivez l'année scolaire sous la forme 2026-2027."))
 
@@ -353,6 +362,12 @@ class Mandate(models.Model):
     validated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     refusal_reason = models.TextField(_("motif du refus"), blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True, db_index=True)
+    revocation_reason = models.CharField(_("motif de la révocation"), max_length=20, blank=True,
+                                         choices=RevocationReason.choices)
+    # Set when the holder's name, the IBAN, the BIC and the signed file were
+    # erased: the reference and the dates stay for the creditor's books.
+    erased_at = models.DateTimeField(_("coordonnées effacées le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("mandat de prélèvement")
@@ -368,6 +383,8 @@ class Mandate(models.Model):
 
     @property
     def iban_masked(self) -> str:
+        if not self.iban:
+            return "—"  # erased
         return f"{self.iban[:4]} •••• •••• {self.iban[-4:]}"
 
 

@@ -7,6 +7,8 @@ from payments import PaymentStatus
 from payments.signals import status_changed
 
 from cms.signals import school_year_prepared
+from workflows.constants import DossierState
+from workflows.signals import dossier_closed
 
 from .models import CardPayment
 
@@ -36,3 +38,12 @@ def copy_services_to_next_year(sender, page, from_year: str, to_year: str, **kwa
     from .services import services_copy_to_year
 
     services_copy_to_year(page=page, from_year=from_year, to_year=to_year)
+
+
+@receiver(dossier_closed, dispatch_uid="billing_mandates_end_with_dossier")
+def revoke_mandates_of_closed_dossier(sender, dossier, state: str, **kwargs) -> None:
+    from .constants import RevocationReason
+    from .services import mandates_revoke
+
+    reason = RevocationReason.DOSSIER_REFUSED if state == DossierState.REFUSED else RevocationReason.DOSSIER_WITHDRAWN
+    mandates_revoke(dossiers=[dossier], reason=reason)

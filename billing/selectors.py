@@ -19,7 +19,7 @@ from workflows.selectors import StatisticsSection, bars, dossiers_for_staff
 from workflows.stages import stage_of_kind
 
 from . import amounts, deadlines, schooldays
-from .constants import ArrangementStatus, MandateStatus, PaymentMode, ServiceUnit
+from .constants import ArrangementStatus, MandateStatus, PaymentMode, RevocationReason, ServiceUnit
 from .models import (
     CardPayment,
     DirectDebit,
@@ -117,6 +117,19 @@ def mandate_for_finance(*, user, pk: int) -> Mandate | None:
     ).first()
 
 
+def mandates_revoked_recently(*, user, days: int = 60, now: dt.datetime | None = None) -> QuerySet[Mandate]:
+    """Mandates ended in the last ``days`` (an account deleted, a dossier
+    refused or withdrawn, a debit rejected): no debit goes out on them any
+    more. A mandate replaced before it was signed is no news."""
+    since = (now or timezone.now()) - dt.timedelta(days=days)
+    return (
+        Mandate.objects.filter(revoked_at__gte=since, dossier__in=finance_dossiers(user=user))
+        .exclude(revocation_reason__in=["", RevocationReason.REPLACED])
+        .select_related("dossier__child", "dossier__family")
+        .order_by("-revoked_at", "-pk")
+    )
+
+
 def cash_to_record(*, user) -> QuerySet[PaymentArrangement]:
     return (
         PaymentArrangement.objects.filter(
@@ -169,7 +182,9 @@ def payment_mode_statistics(*, dossiers: QuerySet[Dossier]) -> StatisticsSection
     """How the families of ``dossiers`` (already scoped to the reader) that
     have a payment pay."""
     rows = (
+        # A refused or withdrawn dossier will never choose: it is not « pas encore choisi ».
         dossiers.filter(payment_required=True)
+        .exclude(state__in=[DossierState.REFUSED, DossierState.WITHDRAWN])
         .values("payment_arrangement__mode")
         .annotate(n=Count("pk"))
         .order_by("payment_arrangement__mode")
@@ -292,3 +307,48 @@ def family_month_statement(*, family, month: dt.date, quotient: Decimal | None =
     for dossier in dossiers:
         lines += dossier_month_lines(dossier=dossier, month=month, quotient=quotient, days_of_year=cache)
     return amounts.Statement(month=month, lines=lines)
+
+
+# --- The family's own data (« Mes données ») ------------------------------------------------------
+
+
+def payment_records(*, dossier: Dossier) -> tuple[dict | None, list[Mandate]]:
+    """What the portal holds about a dossier's payments, for the family's
+    data archive: the arrangement, the mandates (the IBAN masked to its last
+    four characters), the debits and the payments received — and the
+    mandates whose signed file goes into the archive. ``None`` when the
+    dossier has no payment."""
+    arrangement = PaymentArrangement.objects.filter(dossier=dossier).select_related("tariff").first()
+    mandates = list(dossier.mandates.prefetch_related("debits"))
+    payments = list(dossier.payments.all())
+    if arrangement is None and not mandates and not payments:
+        return None, []
+    data = {
+        "reglement": None if arrangement is None else {
+            "service": arrangement.tariff.get_service_display(), "montant_mensuel": arrangement.amount,
+            "premier_mois": arrangement.first_month, "mode": arrangement.get_mode_display(),
+            "etat": arrangement.get_status_display(), "choisi_le": arrangement.chosen_at,
+            "regle_le": arrangement.settled_at,
+        },
+        "mandats": [
+            {
+                "reference": m.reference, "creancier": m.creditor_name, "ics": m.creditor_identifier,
+                "titulaire": m.holder_name, "iban": f"•••• {m.iban_end}" if m.iban else "",
+                "etat": m.get_status_display(), "cree_le": m.created_at, "signe_le": m.signed_at,
+                "revoque_le": m.revoked_at, "motif_revocation": m.get_revocation_reason_display(),
+                "coordonnees_effacees_le": m.erased_at,
+                "prelevements": [
+                    {"mois": d.month, "montant": d.amount, "echeance": d.collection_date,
+                     "etat": d.get_status_display(), "motif_rejet": d.rejection_reason}
+                    for d in m.debits.all()
+                ],
+            }
+            for m in mandates
+        ],
+        "paiements_recus": [
+            {"mode": p.get_mode_display(), "montant": p.amount, "mois": p.month, "recu_le": p.received_at,
+             "numero_de_recu": p.receipt_number or ""}
+            for p in payments
+        ],
+    }
+    return data, [m for m in mandates if m.signed_document]

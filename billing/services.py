@@ -31,7 +31,15 @@ from workflows.services import (
 )
 
 from . import deadlines, pdf, selectors, sepa
-from .constants import ArrangementStatus, DebitStatus, MandateStatus, PaymentMode, SequenceType
+from .constants import (
+    END_REVOCATIONS,
+    ArrangementStatus,
+    DebitStatus,
+    MandateStatus,
+    PaymentMode,
+    RevocationReason,
+    SequenceType,
+)
 from .models import (
     CardPayment,
     DirectDebit,
@@ -136,7 +144,7 @@ def arrangement_choose(*, dossier: Dossier, by, tariff: Tariff, first_month: dt.
         arrangement.chosen_by = by
         arrangement.save()
         # A mandate never signed is dropped when the family changes its mind.
-        dossier.mandates.filter(status=MandateStatus.AWAITING_SIGNATURE).update(status=MandateStatus.REVOKED)
+        _drop_unsigned(dossier)
     return arrangement
 
 
@@ -185,7 +193,7 @@ def mandate_create(*, dossier: Dossier, by, holder_name: str, iban: str, bic: st
                              "son identifiant créancier. Choisissez un autre mode de paiement."))
     with transaction.atomic():
         _pending_arrangement(dossier, PaymentMode.SEPA)
-        dossier.mandates.filter(status=MandateStatus.AWAITING_SIGNATURE).update(status=MandateStatus.REVOKED)
+        _drop_unsigned(dossier)
         return Mandate.objects.create(
             dossier=dossier,
             reference=_mandate_reference(dossier),
@@ -196,6 +204,80 @@ def mandate_create(*, dossier: Dossier, by, holder_name: str, iban: str, bic: st
             bic=bic,
             created_by=by,
         )
+
+
+def _drop_unsigned(dossier: Dossier) -> None:
+    dossier.mandates.filter(status=MandateStatus.AWAITING_SIGNATURE).update(
+        status=MandateStatus.REVOKED, revoked_at=timezone.now(), revocation_reason=RevocationReason.REPLACED)
+
+
+# --- The end of a mandate ---------------------------------------------------------------------------------
+# A dossier refused or withdrawn, or the family's account deleted, ends its
+# mandates at once: the export only debits validated mandates, so nothing
+# is debited after. The account details are kept while a debit already
+# sent to the bank may still come back (a rejection, or the holder's
+# refund within eight weeks, which the finance agent answers with the
+# mandate), then erased — by the revocation itself when nothing is
+# pending, else by the daily task ``billing.tasks.mandates_erase``.
+
+DEBIT_RETURN_DAYS = 56  # eight weeks: the debtor's unconditional refund right (SEPA Core)
+
+REVOCABLE = (MandateStatus.AWAITING_SIGNATURE, MandateStatus.SIGNED, MandateStatus.VALIDATED)
+
+
+def mandates_revoke(*, dossiers, reason: str) -> list[Mandate]:
+    """Revoke every live mandate of ``dossiers`` (a queryset or list of
+    dossiers) for ``reason``, then erase the account details of those with
+    no debit pending. Safe to call twice: a revoked mandate is left as it
+    is. Returns the mandates revoked now."""
+    now = timezone.now()
+    with transaction.atomic():
+        revoked = list(Mandate.objects.select_for_update().filter(dossier__in=dossiers, status__in=REVOCABLE))
+        for mandate in revoked:
+            mandate.status = MandateStatus.REVOKED
+            mandate.revoked_at = now
+            mandate.revocation_reason = reason
+            mandate.save(update_fields=["status", "revoked_at", "revocation_reason"])
+        # Mandates refused by finance, or revoked earlier, still hold an IBAN:
+        # they end with the dossier too.
+        ended = Mandate.objects.filter(dossier__in=dossiers, erased_at__isnull=True).exclude(
+            revocation_reason__in=END_REVOCATIONS).exclude(status__in=REVOCABLE)
+        ended.filter(revoked_at__isnull=True).update(revoked_at=now)
+        ended.update(revocation_reason=reason)
+        mandates_erase(mandates=Mandate.objects.filter(dossier__in=dossiers), now=now)
+    return revoked
+
+
+def _debit_pending(mandate: Mandate, today: dt.date) -> bool:
+    return mandate.debits.filter(
+        status=DebitStatus.EXPORTED, collection_date__gt=today - dt.timedelta(days=DEBIT_RETURN_DAYS)
+    ).exists()
+
+
+def mandates_erase(*, mandates=None, now: dt.datetime | None = None) -> int:
+    """Erase the holder's name, IBAN, BIC and signed file of the mandates
+    ended with their dossier or account (``END_REVOCATIONS``) whose debits
+    can no longer come back.
+    ``mandates`` narrows the search (default: all). Safe to run twice: an
+    erased mandate is not selected again. Returns how many were erased."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    candidates = Mandate.objects.all() if mandates is None else mandates
+    candidates = candidates.filter(erased_at__isnull=True, revocation_reason__in=END_REVOCATIONS).exclude(
+        status__in=REVOCABLE)
+    erased = 0
+    for mandate in candidates:
+        with transaction.atomic():
+            locked = Mandate.objects.select_for_update().get(pk=mandate.pk)
+            if locked.erased_at is not None or _debit_pending(locked, today):
+                continue
+            if locked.signed_document:
+                name, storage = locked.signed_document.name, locked.signed_document.storage
+                transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+            Mandate.objects.filter(pk=locked.pk).update(holder_name="—", iban="", bic="", signed_document="",
+                                                        erased_at=now)
+            erased += 1
+    return erased
 
 
 def mandate_pdf(*, mandate: Mandate) -> bytes:
@@ -310,9 +392,13 @@ def debits_export(*, month: dt.date, by) -> tuple[bytes, int]:
                 mandate=mandate, month=month, amount=arrangement.amount,
                 sequence=SequenceType.FIRST if first else SequenceType.RECURRING,
                 collection_date=collection, exported_by=by,
-                end_to_end_id=f"{mandate.reference[-20:]}-{month:%Y%m}",
+                # EndToEndId: 35 characters at most; the RUM (22 for ours) whole.
+                end_to_end_id=f"{mandate.reference[-28:]}-{month:%Y%m}",
             )
-        debits = list(DirectDebit.objects.filter(month=month, status=DebitStatus.EXPORTED)
+        # A mandate revoked since a first export of the month (its account
+        # deleted, its dossier closed) is never in the file again.
+        debits = list(DirectDebit.objects.filter(month=month, status=DebitStatus.EXPORTED,
+                                                 mandate__status=MandateStatus.VALIDATED)
                       .select_related("mandate__dossier__child").order_by("pk"))
     if not debits:
         raise PaymentError(_("Aucun prélèvement à transmettre pour %(month)s.")
@@ -348,8 +434,11 @@ def debit_reject(*, debit: DirectDebit, by, reason: str) -> DirectDebit:
         locked.rejection_reason = reason
         locked.save()
         mandate = locked.mandate
-        mandate.status = MandateStatus.REVOKED
-        mandate.save(update_fields=["status"])
+        if mandate.status != MandateStatus.REVOKED:
+            mandate.status = MandateStatus.REVOKED
+            mandate.revoked_at = timezone.now()
+            mandate.revocation_reason = RevocationReason.DEBIT_REJECTED
+            mandate.save(update_fields=["status", "revoked_at", "revocation_reason"])
         PaymentArrangement.objects.filter(dossier=mandate.dossier).update(
             status=ArrangementStatus.REJECTED, settled_at=None
         )

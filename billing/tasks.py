@@ -16,3 +16,11 @@ def payments_flag_overdue() -> None:
     """Daily: flag dossiers still unpaid after their due date. Safe to run
     twice: each arrangement is claimed by a conditional update."""
     services.payments_flag_overdue()
+
+
+@db_periodic_task(crontab(minute="45", hour="7"))  # 03:45 in Martinique
+def mandates_erase() -> None:
+    """Daily: erase the account details of mandates ended with their dossier
+    or account once their last debit can no longer come back. Safe to run
+    twice: an erased mandate is not selected again."""
+    services.mandates_erase()

@@ -24,11 +24,16 @@ from .forms import ChooseForm, MandateForm, SignedMandateForm
 from .models import CardPayment
 
 
-def _dossier(request: HttpRequest, public_id):
+def _dossier(request: HttpRequest, public_id, *, any_state: bool = False):
+    """The family's own dossier with a payment; 404 unless its payment
+    pages are open (``Dossier.payment_open``: never for a refused or
+    withdrawn dossier)."""
     submission = submission_for_user(user=request.user, public_id=public_id)
     dossier = dossier_for_family(user=request.user, submission=submission) if submission else None
     if dossier is None or not dossier.payment_required:
         raise Http404(_("Dossier introuvable."))
+    if not any_state and not dossier.payment_open:
+        raise Http404(_("Aucun paiement n'est attendu pour ce dossier."))
     return dossier
 
 
@@ -76,7 +81,11 @@ def _page(request, dossier, *, choose_form=None, mandate_form=None, signed_form=
 @login_required
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, public_id) -> HttpResponse:
-    dossier = _dossier(request, public_id)
+    dossier = _dossier(request, public_id, any_state=True)
+    if not dossier.payment_open:
+        messages.info(request, _("Aucun paiement n'est attendu pour ce dossier (état : %(state)s).")
+                      % {"state": dossier.get_state_display()})
+        return redirect("dossiers:family_dossier", public_id=public_id)
     if request.method == "GET":
         return _page(request, dossier)
     form = ChooseForm(request.POST, dossier=dossier)

@@ -11,6 +11,8 @@ never imports the layer above it. ``Submission.page`` points to Wagtail's
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.response import TemplateResponse
@@ -26,6 +28,22 @@ from .blocks import FormStreamBlock
 from .definition import definition_from_stream
 from .layout import preview_context
 from .selectors import form_page_family_rows, school_choices_for
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a family's dossier stands, as its pages show it: ``label``,
+    ``state`` (the CSS modifier ``status--<state>``), and whether the page's
+    confirmation text (« l'école l'examine ») still holds."""
+
+    label: str
+    state: str
+    awaiting_review: bool
+
+
+def submission_standing(submission) -> Standing:
+    """The form builder's own answer: draft or filed."""
+    return Standing(str(submission.get_status_display()), submission.status, not submission.is_draft)
 
 
 class AbstractFormPage(Page):
@@ -86,6 +104,18 @@ class AbstractFormPage(Page):
         """What the family reads once it has filed a dossier with these
         answers; the page that composes the form says what happens next."""
         return _("Dossier déposé. Vous suivez son avancement ici.")
+
+    def submission_standing(self, submission) -> Standing:
+        """Where ``submission`` stands. The page that composes the form
+        knows what follows a filed dossier (its review, a refusal…) and
+        says so by overriding this."""
+        return submission_standing(submission)
+
+    def family_notice(self, submission) -> str:
+        """What the family should read above the form while it fills
+        ``submission`` in (the school's request for a correction, say);
+        empty by default. The page that composes the form overrides it."""
+        return ""
 
     def get_definition(self) -> dict:
         return definition_from_stream(self.form)

@@ -88,6 +88,7 @@ class AnswerLine:
     rows: list[list[tuple[str, str]]] = field(default_factory=list)
     is_group: bool = False
     missing: bool = False
+    changed: bool = False  # differs from the answers ``submission_summary`` was given as ``since``
 
 
 @dataclass
@@ -97,8 +98,10 @@ class StepSummary:
     lines: list[AnswerLine]
 
 
-def submission_summary(*, submission: Submission, documents: dict[str, Document] | None = None) -> list[StepSummary]:
-    """The visible answers, step by step, laid out as the form."""
+def submission_summary(*, submission: Submission, documents: dict[str, Document] | None = None,
+                       since: dict | None = None) -> list[StepSummary]:
+    """The visible answers, step by step, laid out as the form. With
+    ``since`` (earlier answers), each line says whether it changed."""
     definition, answers = submission.definition, submission.answers
     documents = submission_documents(submission=submission) if documents is None else documents
     steps, names = visibility(definition, answers)
@@ -122,6 +125,7 @@ def submission_summary(*, submission: Submission, documents: dict[str, Document]
             else:
                 line.text = display_value(item, value)
             line.missing = bool(item.get("required")) and not (line.text or line.document or line.rows)
+            line.changed = since is not None and since.get(item["name"]) != value
             lines.append(line)
         summary.append(StepSummary(index, step.get("title", ""), lines))
     return summary

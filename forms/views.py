@@ -23,7 +23,7 @@ from .constants import FieldType
 from .definition import Definition, visibility
 from .layout import step_layout
 from .models import Submission
-from .pages import AbstractFormPage
+from .pages import AbstractFormPage, submission_standing
 
 
 def refused(request: HttpRequest, message: str, *, status: int = 400) -> HttpResponse:
@@ -56,6 +56,12 @@ def _owned(request: HttpRequest, public_id) -> Submission:
 
 def _is_open(submission: Submission) -> bool:
     return submission.is_editable
+
+
+def _notice(submission: Submission) -> str:
+    """The page's word to the family above the form (a correction asked)."""
+    page = submission.page.specific if submission.page_id else None
+    return page.family_notice(submission) if isinstance(page, AbstractFormPage) else ""
 
 
 def _progress(submission: Submission, index: int | None) -> dict[str, Any]:
@@ -172,6 +178,7 @@ def step(request: HttpRequest, public_id, index: int) -> HttpResponse:
         "has_previous": any(i < index for i in _visible_steps(submission)),
         "has_errors": form.is_bound and bool(form.errors),
         "has_files": any(i["type"] == FieldType.FILE for i in definition["steps"][index]["items"]),
+        "notice": _notice(submission),
     }
     return TemplateResponse(request, "forms/step.html", context, status=status)
 
@@ -210,6 +217,7 @@ def review(request: HttpRequest, public_id) -> HttpResponse:
         "error": error,
         "blockers": blockers,
         "last_step": (_visible_steps(submission) or [0])[-1],
+        "notice": _notice(submission),
     }
     return TemplateResponse(request, "forms/review.html", context, status=200)
 
@@ -221,7 +229,9 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
     context = {
         "submission": submission,
         "form_page": submission.page.specific if submission.page_id else None,
+        "default_standing": submission_standing(submission),
         "summary": selectors.submission_summary(submission=submission),
         "is_open": _is_open(submission),
+        "notice": _notice(submission),
     }
     return TemplateResponse(request, "forms/detail.html", context)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from jinja2 import Environment
 
-from notifications.formats import date_fr, montant
+from notifications.formats import date_fr, de, montant
 
 
 def url(viewname: str, *args, **kwargs) -> str:
@@ -47,5 +47,5 @@ def environment(**options) -> Environment:
             "site_name": settings.WAGTAIL_SITE_NAME,
         }
     )
-    env.filters.update({"date_fr": date_fr, "montant": montant})
+    env.filters.update({"date_fr": date_fr, "montant": montant, "de": de})
     return env

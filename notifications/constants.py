@@ -13,6 +13,7 @@ class Event(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Réinitialisation du mot de passe")
     GUARDIAN_INVITATION = "guardian_invitation", _("Invitation d'un second responsable")
     ACCOUNT_EXISTS = "account_exists", _("Inscription avec une adresse qui a déjà un compte")
+    ACCOUNT_DELETED = "account_deleted", _("Compte famille supprimé (confirmation)")
     # Dossiers.
     DOSSIER_SUBMITTED = "dossier_submitted", _("Dossier déposé (famille)")
     DOSSIER_SUBMITTED_DIRECTORS = "dossier_submitted_directors", _("Dossier déposé (direction)")
@@ -22,6 +23,7 @@ class Event(models.TextChoices):
     DOSSIER_VALIDATED = "dossier_validated", _("Dossier validé (famille)")
     DOSSIER_REFUSED = "dossier_refused", _("Dossier refusé (famille)")
     DOSSIER_WITHDRAWN = "dossier_withdrawn", _("Dossier retiré (famille)")
+    DOSSIER_WITHDRAWN_DIRECTORS = "dossier_withdrawn_directors", _("Dossier retiré par la famille (direction)")
     DOSSIER_WAITING = "dossier_waiting", _("Dossier en attente de validation depuis longtemps (direction)")
     OPINION_ASKED = "opinion_asked", _("Avis demandé sur un dossier (groupe ou personne sollicités)")
     DOSSIER_CONFIRMED = "dossier_confirmed", _("Inscription confirmée, avec l'attestation (famille)")
@@ -43,7 +45,7 @@ SENSITIVE_EVENTS = frozenset(
 # Never sent as a push message either: the lock screen of a shared phone is
 # no place for a one-time link or a password — nor for « someone tried to
 # open an account with your address », which only the e-mail explains.
-PUSH_EXCLUDED_EVENTS = SENSITIVE_EVENTS | {Event.ACCOUNT_EXISTS}
+PUSH_EXCLUDED_EVENTS = SENSITIVE_EVENTS | {Event.ACCOUNT_EXISTS, Event.ACCOUNT_DELETED}
 
 
 class Channel(models.TextChoices):

@@ -54,10 +54,24 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "Mot de passe oublié ? Choisissez-en un nouveau ici : {{ reset_link }}\n\n"
         "Si vous n'avez rien demandé, ignorez ce message : votre compte reste inchangé." + _SIGNATURE,
     ),
+    Event.ACCOUNT_DELETED: (
+        "Votre compte famille a été supprimé",
+        "Bonjour{% if user.first_name %} {{ user.first_name }}{% endif %},\n\n"
+        "Comme vous l'avez demandé, le compte famille « {{ family.name }} » et les données de vos enfants ont "
+        "été supprimés du portail {{ site_name }}. Les écoles ne gardent, sans nom, que l'existence et l'état "
+        "des dossiers, pour leurs statistiques.\n"
+        "{% if withdrawn_count %}\n{{ withdrawn_count }} dossier(s) en cours ont été retirés : ils ne seront "
+        "pas examinés.\n{% endif %}"
+        "{% if mandates_revoked %}\nVos mandats de prélèvement SEPA ({{ mandates_revoked }}) sont révoqués : "
+        "aucun prélèvement ne sera plus fait sur votre compte. Vos coordonnées bancaires seront effacées dès "
+        "qu'aucun prélèvement déjà transmis ne pourra plus revenir.\n{% endif %}"
+        "\nSi vous n'êtes pas à l'origine de cette demande, contactez au plus vite l'école de votre enfant.\n\n"
+        "{{ link }}" + _SIGNATURE,
+    ),
     Event.DOSSIER_SUBMITTED: (
-        "Dossier d'inscription de {{ child.first_name }} bien reçu",
+        "Dossier d'inscription {{ child.first_name|de }} bien reçu",
         "Bonjour,\n\n"
-        "Nous avons bien reçu le dossier d'inscription de {{ child.first_name }} {{ child.last_name }} "
+        "Nous avons bien reçu le dossier d'inscription {{ child.first_name|de }} {{ child.last_name }} "
         "à {{ school.name }}, déposé le {{ dossier.submitted_at|date_fr(heure=True) }}.\n"
         + _DOSSIER_LINE
         + "\n\nL'école va l'examiner. Vous serez prévenu par e-mail de sa décision, ou si une pièce manque. "
@@ -85,9 +99,9 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "Tous les dossiers à examiner :\n\n{{ link }}" + _SIGNATURE,
     ),
     Event.CORRECTION_REQUESTED: (
-        "Dossier de {{ child.first_name }} : une correction est demandée",
+        "Dossier {{ child.first_name|de }} : une correction est demandée",
         "Bonjour,\n\n"
-        "{{ school.name }} a examiné le dossier d'inscription de {{ child.first_name }} et vous demande "
+        "L'école a examiné le dossier d'inscription {{ child.first_name|de }} et vous demande "
         "de le compléter ou de le corriger"
         "{% if due_date %} avant le {{ due_date|date_fr }}{% endif %}.\n"
         "{% if comment %}\nMessage de l'école :\n« {{ comment }} »\n{% endif %}\n"
@@ -97,13 +111,13 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     Event.DOSSIER_RESUBMITTED: (
         "Dossier corrigé : {{ child.first_name }} {{ child.last_name }}",
         "Bonjour,\n\n"
-        "La famille {{ family.name }} a corrigé et renvoyé le dossier de {{ child.first_name }} "
+        "La famille {{ family.name }} a corrigé et renvoyé le dossier {{ child.first_name|de }} "
         "{{ child.last_name }}.\n" + _DOSSIER_LINE + "\n\nPour l'examiner de nouveau :\n\n{{ link }}" + _SIGNATURE,
     ),
     Event.DOSSIER_VALIDATED: (
-        "Dossier de {{ child.first_name }} validé",
+        "Dossier {{ child.first_name|de }} validé",
         "Bonjour,\n\n"
-        "Bonne nouvelle : {{ school.name }} a validé le dossier d'inscription de {{ child.first_name }} "
+        "Bonne nouvelle : l'école a validé le dossier d'inscription {{ child.first_name|de }} "
         "{{ child.last_name }}.\n"
         "{% if comment %}\nMessage de l'école :\n« {{ comment }} »\n\n{% endif %}"
         + _DOSSIER_LINE
@@ -111,23 +125,31 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         + _SIGNATURE,
     ),
     Event.DOSSIER_REFUSED: (
-        "Dossier de {{ child.first_name }} : demande non retenue",
+        "Dossier {{ child.first_name|de }} : demande non retenue",
         "Bonjour,\n\n"
-        "Nous sommes au regret de vous informer que {{ school.name }} n'a pas pu retenir la demande "
-        "d'inscription de {{ child.first_name }} {{ child.last_name }}.\n"
+        "Nous sommes au regret de vous informer que l'école n'a pas pu retenir la demande "
+        "d'inscription {{ child.first_name|de }} {{ child.last_name }}.\n"
         "{% if comment %}\nMotif :\n« {{ comment }} »\n{% endif %}\n"
         + _DOSSIER_LINE
         + "\n\nPour toute question, contactez l'école. Votre dossier reste consultable :\n\n{{ link }}"
         + _SIGNATURE,
     ),
     Event.DOSSIER_WITHDRAWN: (
-        "Dossier de {{ child.first_name }} retiré",
+        "Dossier {{ child.first_name|de }} retiré",
         "Bonjour,\n\n"
-        "Le dossier d'inscription de {{ child.first_name }} {{ child.last_name }} à {{ school.name }} "
+        "Le dossier d'inscription {{ child.first_name|de }} {{ child.last_name }} à {{ school.name }} "
         "a été retiré : il ne sera pas examiné.\n"
         "{% if comment %}\nPrécision :\n« {{ comment }} »\n{% endif %}\n"
         + _DOSSIER_LINE
         + "\n\nVous pouvez le consulter ici :\n\n{{ link }}" + _SIGNATURE,
+    ),
+    Event.DOSSIER_WITHDRAWN_DIRECTORS: (
+        "Dossier retiré par la famille : {{ child.first_name }} {{ child.last_name }}",
+        "Bonjour,\n\n"
+        "La famille {{ family.name }} a retiré le dossier {{ child.first_name|de }} {{ child.last_name }} : "
+        "il n'attend plus de décision.\n"
+        "{% if comment %}\nSa précision :\n« {{ comment }} »\n{% endif %}\n"
+        + _DOSSIER_LINE + "\n\nLe dossier :\n\n{{ link }}" + _SIGNATURE,
     ),
     Event.OPINION_ASKED: (
         "Votre avis est demandé : dossier {{ dossier.reference }} ({{ child.first_name }} {{ child.last_name }})",
@@ -140,14 +162,14 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     Event.DOSSIER_WAITING: (
         "Dossier en attente depuis {{ days_waiting }} jours : {{ child.first_name }} {{ child.last_name }}",
         "Bonjour,\n\n"
-        "Le dossier de {{ child.first_name }} {{ child.last_name }} (famille {{ family.name }}) attend "
+        "Le dossier {{ child.first_name|de }} {{ child.last_name }} (famille {{ family.name }}) attend "
         "votre validation depuis {{ days_waiting }} jours : il a été déposé le "
         "{{ dossier.submitted_at|date_fr }}.\n" + _DOSSIER_LINE + "\n\nPour l'examiner :\n\n{{ link }}" + _SIGNATURE,
     ),
     Event.DOSSIER_CONFIRMED: (
-        "Inscription de {{ child.first_name }} confirmée",
+        "Inscription {{ child.first_name|de }} confirmée",
         "Bonjour,\n\n"
-        "L'inscription de {{ child.first_name }} {{ child.last_name }} à {{ school.name }} pour l'année "
+        "L'inscription {{ child.first_name|de }} {{ child.last_name }} à {{ school.name }} pour l'année "
         "{{ dossier.school_year }} est confirmée.\n\n"
         "{% if attestation %}Vous trouverez l'attestation d'inscription en pièce jointe ; elle reste "
         "téléchargeable depuis votre dossier :{% else %}Votre dossier :{% endif %}\n\n{{ link }}\n\n"
@@ -156,7 +178,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     Event.PAYMENT_REMINDER: (
         "Rappel : paiement de {{ amount|montant }} avant le {{ due_date|date_fr }}",
         "Bonjour,\n\n"
-        "Pour l'inscription de {{ child.first_name }} {{ child.last_name }} à {{ school.name }}, "
+        "Pour l'inscription {{ child.first_name|de }} {{ child.last_name }} à {{ school.name }}, "
         "un paiement de {{ amount|montant }} est attendu au plus tard le {{ due_date|date_fr }}.\n"
         + _DOSSIER_LINE
         + "\n\nPour payer ou choisir le prélèvement automatique :\n\n{{ link }}\n\n"
@@ -175,7 +197,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "Paiement de {{ amount|montant }} reçu",
         "Bonjour,\n\n"
         "Nous avons bien reçu votre paiement de {{ amount|montant }} ({{ payment_method }}) "
-        "le {{ paid_at|date_fr }} pour l'inscription de {{ child.first_name }} {{ child.last_name }}.\n"
+        "le {{ paid_at|date_fr }} pour l'inscription {{ child.first_name|de }} {{ child.last_name }}.\n"
         + _DOSSIER_LINE
         + "\n\nMerci. Votre dossier :\n\n{{ link }}" + _SIGNATURE,
     ),
@@ -183,7 +205,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "Votre mandat de prélèvement est validé",
         "Bonjour,\n\n"
         "Votre mandat de prélèvement SEPA (référence {{ mandate.reference }}, compte se terminant par "
-        "{{ mandate.iban_end }}) est validé pour l'inscription de {{ child.first_name }} "
+        "{{ mandate.iban_end }}) est validé pour l'inscription {{ child.first_name|de }} "
         "{{ child.last_name }}.\n"
         "{% if first_debit_date %}Le premier prélèvement aura lieu le {{ first_debit_date|date_fr }}.\n{% endif %}"
         + _DOSSIER_LINE
@@ -214,26 +236,28 @@ DEFAULT_PUSH_TEXTS: dict[str, str] = {
     Event.PASSWORD_RESET: "",
     Event.GUARDIAN_INVITATION: "",
     Event.ACCOUNT_EXISTS: "",
-    Event.DOSSIER_SUBMITTED: "Le dossier de {{ child.first_name }} est bien déposé. Nous vous préviendrons de la suite.",
+    Event.ACCOUNT_DELETED: "",
+    Event.DOSSIER_SUBMITTED: "Le dossier {{ child.first_name|de }} est bien déposé. Nous vous préviendrons de la suite.",
     Event.DOSSIER_SUBMITTED_DIRECTORS: "",
     Event.DOSSIERS_DIGEST: "",
     Event.CORRECTION_REQUESTED: (
-        "L'école demande un complément pour le dossier de {{ child.first_name }}"
+        "L'école demande un complément pour le dossier {{ child.first_name|de }}"
         "{% if due_date %}, avant le {{ due_date|date_fr }}{% endif %}."
     ),
     Event.DOSSIER_RESUBMITTED: "",
-    Event.DOSSIER_VALIDATED: "Bonne nouvelle : le dossier de {{ child.first_name }} est validé par l'école.",
-    Event.DOSSIER_REFUSED: "L'école a répondu au sujet du dossier de {{ child.first_name }} : ouvrez-le pour lire sa réponse.",
-    Event.DOSSIER_WITHDRAWN: "Le dossier de {{ child.first_name }} a été retiré.",
+    Event.DOSSIER_VALIDATED: "Bonne nouvelle : le dossier {{ child.first_name|de }} est validé par l'école.",
+    Event.DOSSIER_REFUSED: "L'école a répondu au sujet du dossier {{ child.first_name|de }} : ouvrez-le pour lire sa réponse.",
+    Event.DOSSIER_WITHDRAWN: "Le dossier {{ child.first_name|de }} a été retiré.",
     Event.DOSSIER_WAITING: "",
+    Event.DOSSIER_WITHDRAWN_DIRECTORS: "",
     Event.OPINION_ASKED: "Votre avis est demandé sur le dossier {{ dossier.reference }}.",
     Event.DOSSIER_CONFIRMED: (
-        "L'inscription de {{ child.first_name }} est confirmée."
+        "L'inscription {{ child.first_name|de }} est confirmée."
         "{% if attestation %} L'attestation est dans votre dossier.{% endif %}"
     ),
-    Event.PAYMENT_REMINDER: "Rappel : un paiement est attendu avant le {{ due_date|date_fr }} pour le dossier de {{ child.first_name }}.",
-    Event.PAYMENT_OVERDUE: "Un paiement attendu pour le dossier de {{ child.first_name }} ne nous est pas parvenu.",
-    Event.PAYMENT_RECEIVED: "Paiement reçu pour le dossier de {{ child.first_name }}, merci.",
+    Event.PAYMENT_REMINDER: "Rappel : un paiement est attendu avant le {{ due_date|date_fr }} pour le dossier {{ child.first_name|de }}.",
+    Event.PAYMENT_OVERDUE: "Un paiement attendu pour le dossier {{ child.first_name|de }} ne nous est pas parvenu.",
+    Event.PAYMENT_RECEIVED: "Paiement reçu pour le dossier {{ child.first_name|de }}, merci.",
     Event.MANDATE_VALIDATED: "Votre mandat de prélèvement est validé.",
     Event.DEBIT_REJECTED: "Un prélèvement a été rejeté par votre banque : ouvrez votre dossier pour régulariser.",
 }

@@ -4,7 +4,8 @@ pages (the same filters in the Jinja2 environment of ``inscrire``).
 
 ``date_fr``: « 20 décembre 2026 », « 1er mars 2027 »; ``heure=True`` adds
 « à 14 h 30 » (Martinique time); ``mois=True`` gives « septembre 2026 ».
-``montant``: « 45,50 € », « 1 234,00 € ». Pages follow the visitor's
+``montant``: « 45,50 € », « 1 234,00 € ». ``de``: « de Léa », « d'Inès »
+(the elision before a vowel or a mute h). Pages follow the visitor's
 language; messages are always French (``french``).
 """
 
@@ -49,6 +50,17 @@ def montant(value) -> str:
         return str(value)
     with translation.override("fr"):
         return formats.number_format(amount, 2, use_l10n=True, force_grouping=True) + "\u00a0€"
+
+
+_ELIDED = set("aàâäeéèêëiîïoôöuùûüyœæh")
+
+
+def de(name) -> str:
+    """« de Léa », « d'Inès », « d'Hugo »: the French preposition before a name."""
+    text = str(name or "").strip()
+    if text and text[0].lower() in _ELIDED:
+        return f"d'{text}"
+    return f"de {text}"
 
 
 def french(function):

@@ -42,7 +42,7 @@ from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.visitor import NodeTransformer
 
-from .formats import date_fr, french, montant  # noqa: F401 — montant, date_fr: part of this module's API
+from .formats import date_fr, de, french, montant  # noqa: F401 — montant, date_fr: part of this module's API
 from .variables import FreeFields
 
 MAX_STEPS = 20_000
@@ -255,7 +255,8 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
         self.globals.clear()
         self.globals["range"] = _range
         self.filters = {name: FILTERS[name] for name in _SAFE_FILTERS}
-        self.filters.update({"date_fr": french(date_fr), "montant": montant, "replace": _replace, "join": _join})
+        self.filters.update({"date_fr": french(date_fr), "montant": montant, "de": de, "replace": _replace,
+                             "join": _join})
 
     def _parse(self, source, name, filename):
         return _Guard().visit(super()._parse(source, name, filename))

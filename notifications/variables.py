@@ -159,6 +159,14 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
         "link": LINK,
         "reset_link": Variable(_("La page « Mot de passe oublié »."), "https://inscrire.example/compte/mot-de-passe/oublie/"),
     },
+    Event.ACCOUNT_DELETED: {
+        "user": USER,
+        "family": FAMILY,
+        "link": LINK,
+        "withdrawn_count": Variable(_("Le nombre de dossiers en cours retirés avec le compte."), 1),
+        "mandates_revoked": Variable(
+            _("Le nombre de mandats de prélèvement révoqués : plus aucun prélèvement ne sera fait."), 1),
+    },
     Event.DOSSIER_SUBMITTED: _DOSSIER_SCOPE,
     Event.DOSSIER_SUBMITTED_DIRECTORS: _DOSSIER_SCOPE,
     Event.DOSSIERS_DIGEST: {
@@ -198,6 +206,11 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
     Event.DOSSIER_VALIDATED: {**_DOSSIER_SCOPE, "comment": COMMENT, "next_stage": NEXT_STAGE},
     Event.DOSSIER_REFUSED: {**_DOSSIER_SCOPE, "comment": COMMENT},
     Event.DOSSIER_WITHDRAWN: {**_DOSSIER_SCOPE, "comment": COMMENT},
+    Event.DOSSIER_WITHDRAWN_DIRECTORS: {
+        **_DOSSIER_SCOPE,
+        "comment": Variable(_("Ce que la famille a écrit en retirant le dossier (peut être vide)."),
+                            "Nous déménageons.", required=False),
+    },
     Event.OPINION_ASKED: {
         **_DOSSIER_SCOPE,
         "asker": Variable(USER.description, USER.sample),

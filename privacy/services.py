@@ -17,9 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Child, Consent, Family
+from billing.constants import RevocationReason
+from billing.selectors import payment_records
+from billing.services import mandates_revoke
 from cms.school_year import school_year_end
 from forms.models import Submission
+from notifications.constants import Event
+from notifications.constants import Status as NotificationStatus
 from notifications.models import Notification
+from notifications.services import notify
 from workflows.constants import STAFF_ONLY, DossierState
 from workflows.models import Dossier, DossierEvent
 from workflows.services import dossier_withdraw
@@ -159,6 +165,21 @@ def family_data_archive(*, family: Family) -> bytes:
                     {"le": e.created_at, "action": e.get_action_display(), "commentaire": e.comment}
                     for e in dossier.events.exclude(action__in=STAFF_ONLY)
                 ]
+            if dossier:
+                payment, signed = payment_records(dossier=dossier)
+                if payment is not None:
+                    records = {record["reference"]: record for record in payment["mandats"]}
+                    for mandate in signed:
+                        record = records[mandate.reference]
+                        extension = mandate.signed_document.name.rsplit(".", 1)[-1]
+                        path = f"paiements/{submission.public_id}/mandat-{mandate.reference}.{extension}"
+                        try:
+                            with mandate.signed_document.open("rb") as handle:
+                                archive.writestr(path, handle.read())
+                        except FileNotFoundError:
+                            continue
+                        record["mandat_signe"] = path
+                    entry["paiement"] = payment
             for document in submission.documents.all():
                 path = f"documents/{submission.public_id}/{document.field_name}-{document.original_name}"
                 try:
@@ -187,11 +208,18 @@ def family_delete(*, family: Family, by) -> None:
     login stops working."""
     if by.family_id != family.pk:
         raise DeletionRefused(_("Ce compte n'est pas le vôtre."))
+    User = get_user_model()
     with transaction.atomic():
+        # First the money: no debit is exported after this (confirmed
+        # dossiers included), and the finance workspace lists the mandates.
+        revoked = mandates_revoke(dossiers=Dossier.objects.filter(family=family),
+                                  reason=RevocationReason.ACCOUNT_DELETED)
+        withdrawn = 0
         for dossier in Dossier.objects.filter(family=family, state__in=[
             DossierState.SUBMITTED, DossierState.CORRECTION, DossierState.AWAITING_PAYMENT,
         ]):
             dossier_withdraw(dossier=dossier, by=by, reason=_("Compte supprimé à la demande de la famille."))
+            withdrawn += 1
         for dossier in Dossier.objects.filter(family=family).select_related("submission"):
             _anonymise_dossier(dossier)
         for submission in Submission.objects.filter(family=family, dossier__isnull=True):
@@ -203,8 +231,19 @@ def family_delete(*, family: Family, by) -> None:
             child.birth_date = child.birth_date.replace(month=1, day=1)
             child.save()
         Consent.objects.filter(family=family).delete()
+        # Messages not sent yet (the withdrawals just made among them) are
+        # dropped rather than sent blank: the confirmation below says it all.
+        Notification.objects.filter(family_id=family.pk, status=NotificationStatus.PENDING).delete()
         Notification.objects.filter(family_id=family.pk).update(body_text="", body_html="", subject=ANONYMOUS)
-        User = get_user_model()
+        guardians = list(User.objects.filter(family=family, is_active=True))
+        family_name = family.name
+        for guardian in guardians:
+            # The confirmation carries its address on the outbox row, tied
+            # to no account and no family: it goes out though both are gone.
+            notify(event=Event.ACCOUNT_DELETED, recipient=guardian.email, key=f"family-{family.pk}",
+                   context={"user": guardian, "family": {"name": family_name, "commune": family.commune},
+                            "link": settings.SITE_URL, "withdrawn_count": withdrawn,
+                            "mandates_revoked": len(revoked)})
         for guardian in User.objects.filter(family=family):
             guardian.email = f"supprime-{guardian.pk}@invalid.invalid"
             guardian.first_name = guardian.last_name = ""

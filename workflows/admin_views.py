@@ -162,10 +162,13 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **forms) -> dict:
         else None,
         "answer_form": forms.get("answer") or OpinionAnswerForm(prefix="answer"),
         "dossier": dossier,
-        "summary": submission_summary(submission=dossier.submission, documents=documents),
+        "family_reachable": dossier.family.guardians.filter(is_active=True).exists(),
+        "summary": submission_summary(submission=dossier.submission, documents=documents,
+                                      since=dossier.answers_at_request),
+        "changes_since_request": dossier.answers_at_request is not None,
         "documents": documents.values(),
         "previewable": INLINE_TYPES,
-        "history": selectors.history(dossier=dossier, include_reads=True),
+        "history": selectors.history_lines(events=selectors.history(dossier=dossier, include_reads=True)),
         "can_decide": selectors.may_decide(user=request.user, dossier=dossier),
         "decisions": dossier.decisions,
         "forms": {
@@ -267,6 +270,7 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
         request, dossier, form=MessageForm(request.POST, prefix="message"), key="message", field="body",
         act=lambda data: services.dossier_message_post(dossier=dossier, by=request.user, body=data["body"]),
         success=_("Message envoyé à la famille."),
+        shown=dossier.family.guardians.filter(is_active=True).exists(),
     )
 
 

@@ -16,15 +16,17 @@ from .stages import WAITING_KINDS
 
 class DossierFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Enfant ou famille"), method="search")
-    state = django_filters.ChoiceFilter(label=_("État"), choices=DossierState.choices)
-    level = django_filters.ChoiceFilter(label=_("Niveau"), field_name="child__level", choices=SchoolLevel.choices)
-    school = django_filters.ModelChoiceFilter(label=_("École"), queryset=None)
+    state = django_filters.ChoiceFilter(label=_("État"), choices=DossierState.choices, empty_label=_("Tous"))
+    level = django_filters.ChoiceFilter(label=_("Niveau"), field_name="child__level", choices=SchoolLevel.choices,
+                                        empty_label=_("Tous"))
+    school = django_filters.ModelChoiceFilter(label=_("École"), queryset=None, empty_label=_("Toutes"))
     submitted_from = django_filters.DateFilter(
         label=_("Déposé à partir du"), field_name="submitted_at", lookup_expr="date__gte",
         widget=django_forms.DateInput(attrs={"type": "date"}),
     )
-    procedure = django_filters.ChoiceFilter(label=_("Démarche"), field_name="submission__page_id", choices=[])
-    stage = django_filters.ChoiceFilter(label=_("Étape"), method="at_stage", choices=[])
+    procedure = django_filters.ChoiceFilter(label=_("Démarche"), field_name="submission__page_id", choices=[],
+                                            empty_label=_("Toutes"))
+    stage = django_filters.ChoiceFilter(label=_("Étape"), method="at_stage", choices=[], empty_label=_("Toutes"))
     submitted_to = django_filters.DateFilter(
         label=_("Déposé jusqu'au"), field_name="submitted_at", lookup_expr="date__lte",
         widget=django_forms.DateInput(attrs={"type": "date"}),

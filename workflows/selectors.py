@@ -11,7 +11,7 @@ from wagtail import hooks
 from accounts.constants import Role
 from forms.models import Document
 
-from .constants import DECISION_ACTIONS, FINAL_STATES, STAFF_ONLY, DossierAction, DossierState, GroupKind, InboxTab
+from .constants import DECISION_ACTIONS, FINAL_STATES, STAFF_ONLY, STAFF_READS, DossierAction, DossierState, GroupKind, InboxTab
 from .models import Attestation, Dossier, DossierEvent, DossierOpinion, DossierReviewer, ProcedurePage, ReviewerGroup
 from .models.reviewers import normalise_commune
 
@@ -266,6 +266,32 @@ def history(*, dossier: Dossier, include_reads: bool) -> QuerySet[DossierEvent]:
     if not include_reads:
         events = events.exclude(action__in=STAFF_ONLY)
     return events
+
+
+@dataclass
+class HistoryLine:
+    """One line of the dossier page's history: an event, or a run of the
+    same staff read by the same person (``count`` of them, the last at
+    ``last_at``) — ten « consulté » never bury the real steps. The audit
+    page keeps every read."""
+
+    event: DossierEvent
+    count: int
+    last_at: object
+
+
+def history_lines(*, events) -> list[HistoryLine]:
+    lines: list[HistoryLine] = []
+    for event in events:
+        previous = lines[-1] if lines else None
+        if (previous is not None and event.action in STAFF_READS and previous.event.action == event.action
+                and previous.event.actor_id == event.actor_id
+                and previous.event.document_name == event.document_name):
+            previous.count += 1
+            previous.last_at = event.created_at
+            continue
+        lines.append(HistoryLine(event, 1, event.created_at))
+    return lines
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from .constants import FINAL_STATES, Decision, DossierAction, DossierState, Grou
 from .flows import DossierFlow
 from .messages import answers_as_text, procedure_template
 from .selectors import may_decide
+from .signals import dossier_closed
 from .models import (
     Attestation,
     AttestationSettings,
@@ -468,6 +469,7 @@ def dossier_refuse(*, dossier: Dossier, by, reason: str) -> Dossier:
                           decision=Decision.REFUSE)
         _record(dossier, DossierAction.REFUSED, by=by, comment=reason, from_school=True)
         _notify_family(dossier, Event.DOSSIER_REFUSED, "refused", comment=reason)
+        dossier_closed.send(sender=Dossier, dossier=dossier, state=dossier.state)
     return dossier
 
 
@@ -478,6 +480,7 @@ def dossier_request_correction(*, dossier: Dossier, by, message: str) -> Dossier
 
     def apply(d: Dossier) -> None:
         d.state = DossierState.CORRECTION
+        d.answers_at_request = dict(d.submission.answers)
 
     with transaction.atomic():
         dossier = _decide(dossier, by=by, node=DossierFlow.review, allowed={DossierState.SUBMITTED}, apply=apply,
@@ -523,6 +526,8 @@ def dossier_withdraw(*, dossier: Dossier, by, reason: str = "") -> Dossier:
         DossierFlow.instance.cancel(DossierProcess.objects.get(pk=process.pk))
         _record(fresh, DossierAction.WITHDRAWN, by=by, comment=reason.strip())
         _notify_family(fresh, Event.DOSSIER_WITHDRAWN, "withdrawn", comment=reason.strip())
+        _notify_reviewers(fresh, Event.DOSSIER_WITHDRAWN_DIRECTORS, "withdrawn", comment=reason.strip())
+        dossier_closed.send(sender=Dossier, dossier=fresh, state=fresh.state)
     return fresh
 
 
@@ -585,6 +590,8 @@ def dossier_message_post(*, dossier: Dossier, by, body: str) -> DossierEvent:
     if len(body) > 5000:
         raise DossierError(_("Votre message est trop long (5 000 caractères au plus)."))
     from_school = by.family_id != dossier.family_id
+    if from_school and not dossier.family.guardians.filter(is_active=True).exists():
+        raise DossierError(_("Cette famille a supprimé son compte : elle ne peut plus lire de message."))
     return _record(dossier, DossierAction.MESSAGE, by=by, comment=body, from_school=from_school)
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0003_attestation_moves_to_workflows'),
+        ('billing', '0004_mandate_revocation'),
         ('cms', '0010_help_install_app_block'),
         ('workflows', '0011_reviewer_tools'),
     ]

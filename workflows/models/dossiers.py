@@ -61,6 +61,10 @@ class Dossier(models.Model):
     confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("clos le"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("relancé le"), null=True, blank=True)
+    # The answers as they were when the school last asked for a correction:
+    # the reviewer sees what the family changed since.
+    answers_at_request = models.JSONField(_("réponses à la demande de compléments"), null=True, blank=True,
+                                          editable=False)
     # When the family was told of the confirmation (``dossier_confirmation_notify``):
     # the sweep sends what is still untold.
     confirmation_notified_at = models.DateTimeField(_("confirmation envoyée le"), null=True, blank=True)
@@ -83,6 +87,18 @@ class Dossier(models.Model):
         """Where it stands, as the family reads it (« Inscription en mairie »)."""
         stage = self.current_stage
         return stage["title"] if stage and self.state not in FINAL_STATES else ""
+
+    @property
+    def payment_open(self) -> bool:
+        """Whether the family's payment pages answer: the dossier waits for
+        payment, or went past its payment stage (confirmed, or at a review
+        after it). Never for a refused or withdrawn dossier."""
+        if not self.payment_required or self.state in (DossierState.REFUSED, DossierState.WITHDRAWN):
+            return False
+        if self.state in (DossierState.AWAITING_PAYMENT, DossierState.CONFIRMED):
+            return True
+        payment = next((i for i, s in enumerate(self.stages) if s["kind"] == "payment"), None)
+        return payment is not None and self.stage_index > payment
 
     @property
     def decisions(self) -> list[str]:

@@ -22,7 +22,7 @@ from wagtail.utils.decorators import cached_classmethod
 
 from cms.school_year import SCHOOL_YEAR, plus_one_year, school_year_of
 from forms.names import settle_names
-from forms.pages import AbstractFormPage
+from forms.pages import AbstractFormPage, Standing
 from notifications.constants import Event
 from notifications.rendering import template_problems
 
@@ -128,6 +128,28 @@ class ProcedurePage(AbstractFormPage):
             return _("Dossier déposé et confirmé. Vous le retrouvez ici.")
         return _("Dossier déposé. Prochaine étape : « %(stage)s ». Vous suivez son avancement ici.") % {
             "stage": stages[first]["title"]}
+
+    def submission_standing(self, submission) -> Standing:
+        """A filed dossier's real state (refused, withdrawn, awaiting
+        payment…), not the form builder's « Déposé »."""
+        from ..constants import DossierState
+        from .dossiers import Dossier
+
+        dossier = Dossier.objects.filter(submission=submission).only("state").first()
+        if dossier is None:
+            return super().submission_standing(submission)
+        return Standing(str(dossier.get_state_display()), dossier.state,
+                        dossier.state == DossierState.SUBMITTED)
+
+    def family_notice(self, submission) -> str:
+        """While the family corrects its dossier: what the school asked."""
+        from ..constants import DossierAction, DossierState
+        from .dossiers import DossierEvent
+
+        event = (DossierEvent.objects.filter(dossier__submission=submission, dossier__state=DossierState.CORRECTION,
+                                             action=DossierAction.CORRECTION_REQUESTED)
+                 .order_by("-created_at", "-pk").first())
+        return event.comment if event is not None else ""
 
     def message_for(self, event: str) -> "ProcedureMessage | None":
         return next((message for message in self.messages.all() if message.event == event), None)
