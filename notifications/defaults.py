@@ -129,6 +129,22 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         + _DOSSIER_LINE
         + "\n\nVous pouvez le consulter ici :\n\n{{ link }}" + _SIGNATURE,
     ),
+    Event.SCHOOL_MESSAGE: (
+        "Message de {{ school.name }} : dossier de {{ child.first_name }}",
+        "Bonjour,\n\n"
+        "{{ school.name }} vous a écrit au sujet du dossier d'inscription de {{ child.first_name }} "
+        "{{ child.last_name }} :\n\n« {{ message }} »\n\n"
+        + _DOSSIER_LINE
+        + "\n\nPour lire ce message et y répondre, ouvrez votre dossier :\n\n{{ link }}" + _SIGNATURE,
+    ),
+    Event.FAMILY_MESSAGE: (
+        "Message de la famille {{ family.name }} : dossier {{ dossier.reference }}",
+        "Bonjour,\n\n"
+        "La famille {{ family.name }} a écrit au sujet du dossier de {{ child.first_name }} "
+        "{{ child.last_name }} ({{ procedure.name }}) :\n\n« {{ message }} »\n\n"
+        + _DOSSIER_LINE
+        + "\n\nPour répondre, ouvrez le dossier :\n\n{{ link }}" + _SIGNATURE,
+    ),
     Event.OPINION_ASKED: (
         "Votre avis est demandé : dossier {{ dossier.reference }} ({{ child.first_name }} {{ child.last_name }})",
         "Bonjour,\n\n"
@@ -226,6 +242,8 @@ DEFAULT_PUSH_TEXTS: dict[str, str] = {
     Event.DOSSIER_REFUSED: "L'école a répondu au sujet du dossier de {{ child.first_name }} : ouvrez-le pour lire sa réponse.",
     Event.DOSSIER_WITHDRAWN: "Le dossier de {{ child.first_name }} a été retiré.",
     Event.DOSSIER_WAITING: "",
+    Event.SCHOOL_MESSAGE: "L'école vous a écrit au sujet du dossier de {{ child.first_name }} : ouvrez-le pour lire son message.",
+    Event.FAMILY_MESSAGE: "",
     Event.OPINION_ASKED: "Votre avis est demandé sur le dossier {{ dossier.reference }}.",
     Event.DOSSIER_CONFIRMED: (
         "L'inscription de {{ child.first_name }} est confirmée."

@@ -198,6 +198,16 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
     Event.DOSSIER_VALIDATED: {**_DOSSIER_SCOPE, "comment": COMMENT, "next_stage": NEXT_STAGE},
     Event.DOSSIER_REFUSED: {**_DOSSIER_SCOPE, "comment": COMMENT},
     Event.DOSSIER_WITHDRAWN: {**_DOSSIER_SCOPE, "comment": COMMENT},
+    Event.SCHOOL_MESSAGE: {
+        **_DOSSIER_SCOPE,
+        "message": Variable(_("Le message de l'école, tel qu'elle l'a écrit."),
+                            "Pouvez-vous nous apporter le carnet de vaccination lundi ?"),
+    },
+    Event.FAMILY_MESSAGE: {
+        **_DOSSIER_SCOPE,
+        "message": Variable(_("Le message de la famille, tel qu'elle l'a écrit."),
+                            "Bonjour, le justificatif de domicile est-il encore nécessaire ?"),
+    },
     Event.OPINION_ASKED: {
         **_DOSSIER_SCOPE,
         "asker": Variable(USER.description, USER.sample),

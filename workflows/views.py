@@ -120,6 +120,7 @@ def family_dossier(request: HttpRequest, public_id) -> HttpResponse:
                 messages.success(request, _("Votre message a été transmis à l'école."))
                 return redirect("dossiers:family_dossier", public_id=public_id)
         return _page(request, dossier, message_form=form, status=400)
+    services.dossier_messages_read(dossier=dossier, by_school=False)
     return _page(request, dossier)
 
 
