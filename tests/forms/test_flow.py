@@ -1,7 +1,5 @@
 """Conditions, steps with a progress bar, repeated groups and drafts."""
 
-import re
-
 import pytest
 
 from forms.models import Submission
