@@ -31,7 +31,7 @@ class FamilyMessageForm(django_forms.Form):
 
 class WithdrawForm(django_forms.Form):
     reason = django_forms.CharField(
-        label=gettext_lazy("Pourquoi retirez-vous ce dossier ? (facultatif)"), required=False, max_length=1000,
+        label=gettext_lazy("Pourquoi retirez-vous ce dossier ?"), required=False, max_length=1000,
         widget=django_forms.Textarea(attrs={"rows": 2}),
     )
     confirm = django_forms.BooleanField(
