@@ -361,14 +361,9 @@ class StepForm(BaseForm):
     uploads: dict[str, tuple[Any, str, str]]
     cleared: set[str]
 
-    def full_clean(self):
-        super().full_clean()
-        for name in self._errors or {}:
-            if name in self.fields:
-                # Screen readers read the message with the field.
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
-                )
+    # Screen readers read the message with the field: Django (5.2) renders
+    # aria-invalid and aria-describedby="<id>_helptext <id>_error", and the
+    # templates give the help and the error those ids (``forms/_macros.html``).
 
     def _clean_fields(self):
         effective = dict(self.before)

@@ -24,6 +24,8 @@ class Event(models.TextChoices):
     DOSSIER_REFUSED = "dossier_refused", _("Dossier refusé (famille)")
     DOSSIER_WITHDRAWN = "dossier_withdrawn", _("Dossier retiré (famille)")
     DOSSIER_WITHDRAWN_DIRECTORS = "dossier_withdrawn_directors", _("Dossier retiré par la famille (direction)")
+    SCHOOL_MESSAGE = "school_message", _("Message de l'école sur un dossier (famille)")
+    FAMILY_MESSAGE = "family_message", _("Message de la famille sur un dossier (examinateurs)")
     DOSSIER_WAITING = "dossier_waiting", _("Dossier en attente de validation depuis longtemps (direction)")
     OPINION_ASKED = "opinion_asked", _("Avis demandé sur un dossier (groupe ou personne sollicités)")
     DOSSIER_CONFIRMED = "dossier_confirmed", _("Inscription confirmée, avec l'attestation (famille)")

@@ -151,6 +151,22 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "{% if comment %}\nSa précision :\n« {{ comment }} »\n{% endif %}\n"
         + _DOSSIER_LINE + "\n\nLe dossier :\n\n{{ link }}" + _SIGNATURE,
     ),
+    Event.SCHOOL_MESSAGE: (
+        "Nouveau message sur le dossier {{ child.first_name|de }} ({{ school.name }})",
+        "Bonjour,\n\n"
+        "L'établissement « {{ school.name }} » vous a écrit au sujet du dossier {{ child.first_name|de }} "
+        "{{ child.last_name }} :\n\n« {{ message }} »\n\n"
+        + _DOSSIER_LINE
+        + "\n\nPour lire ce message et y répondre, ouvrez votre dossier :\n\n{{ link }}" + _SIGNATURE,
+    ),
+    Event.FAMILY_MESSAGE: (
+        "Message de la famille {{ family.name }} : dossier {{ dossier.reference }}",
+        "Bonjour,\n\n"
+        "La famille {{ family.name }} a écrit au sujet du dossier {{ child.first_name|de }} "
+        "{{ child.last_name }} ({{ procedure.name }}) :\n\n« {{ message }} »\n\n"
+        + _DOSSIER_LINE
+        + "\n\nPour répondre, ouvrez le dossier :\n\n{{ link }}" + _SIGNATURE,
+    ),
     Event.OPINION_ASKED: (
         "Votre avis est demandé : dossier {{ dossier.reference }} ({{ child.first_name }} {{ child.last_name }})",
         "Bonjour,\n\n"
@@ -250,6 +266,8 @@ DEFAULT_PUSH_TEXTS: dict[str, str] = {
     Event.DOSSIER_WITHDRAWN: "Le dossier {{ child.first_name|de }} a été retiré.",
     Event.DOSSIER_WAITING: "",
     Event.DOSSIER_WITHDRAWN_DIRECTORS: "",
+    Event.SCHOOL_MESSAGE: "L'école vous a écrit au sujet du dossier {{ child.first_name|de }} : ouvrez-le pour lire son message.",
+    Event.FAMILY_MESSAGE: "",
     Event.OPINION_ASKED: "Votre avis est demandé sur le dossier {{ dossier.reference }}.",
     Event.DOSSIER_CONFIRMED: (
         "L'inscription {{ child.first_name|de }} est confirmée."

@@ -211,6 +211,16 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
         "comment": Variable(_("Ce que la famille a écrit en retirant le dossier (peut être vide)."),
                             "Nous déménageons.", required=False),
     },
+    Event.SCHOOL_MESSAGE: {
+        **_DOSSIER_SCOPE,
+        "message": Variable(_("Le message de l'école, tel qu'elle l'a écrit."),
+                            "Pouvez-vous nous apporter le carnet de vaccination lundi ?"),
+    },
+    Event.FAMILY_MESSAGE: {
+        **_DOSSIER_SCOPE,
+        "message": Variable(_("Le message de la famille, tel qu'elle l'a écrit."),
+                            "Bonjour, le justificatif de domicile est-il encore nécessaire ?"),
+    },
     Event.OPINION_ASKED: {
         **_DOSSIER_SCOPE,
         "asker": Variable(USER.description, USER.sample),

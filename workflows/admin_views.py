@@ -192,6 +192,7 @@ def _staff_dossier(request: HttpRequest, pk: int) -> Dossier:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _staff_dossier(request, pk)
     services.dossier_record_view(dossier=dossier, by=request.user)
+    services.dossier_messages_read(dossier=dossier, by_school=True)
     return TemplateResponse(request, "workflows/admin/detail.html", _detail_context(request, dossier))
 
 

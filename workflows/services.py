@@ -583,7 +583,20 @@ def dossier_notify_family(*, dossier: Dossier, event: Event, key: str, **extra) 
     _notify_family(dossier, event, key, **extra)
 
 
+def _message_readers(dossier: Dossier):
+    """Who on the school's side is told of a family's message: the reviewer
+    who took the dossier in charge, else the group it waits for (or was at
+    last), else its school's directors."""
+    if dossier.assignee_id and dossier.assignee.is_active:
+        return [dossier.assignee]
+    people = list(_reviewers(dossier))
+    return people or list(dossier.school.directors.filter(is_active=True))
+
+
 def dossier_message_post(*, dossier: Dossier, by, body: str) -> DossierEvent:
+    """A message on the dossier, from its family or from the school: in the
+    history both sides read, e-mailed to the other side, and marked
+    « nouveau message » in the other side's list until it opens the dossier."""
     body = (body or "").strip()
     if not body:
         raise DossierError(_("Écrivez votre message."))
@@ -592,7 +605,26 @@ def dossier_message_post(*, dossier: Dossier, by, body: str) -> DossierEvent:
     from_school = by.family_id != dossier.family_id
     if from_school and not dossier.family.guardians.filter(is_active=True).exists():
         raise DossierError(_("Cette famille a supprimé son compte : elle ne peut plus lire de message."))
-    return _record(dossier, DossierAction.MESSAGE, by=by, comment=body, from_school=from_school)
+    now = timezone.now()
+    with transaction.atomic():
+        event = _record(dossier, DossierAction.MESSAGE, by=by, comment=body, from_school=from_school)
+        unread = "unread_school_message_at" if from_school else "unread_family_message_at"
+        # The oldest unread message is kept: « nouveau message depuis le … ».
+        Dossier.objects.filter(pk=dossier.pk, **{f"{unread}__isnull": True}).update(**{unread: now})
+        if from_school:
+            _notify_family(dossier, Event.SCHOOL_MESSAGE, f"message-{event.pk}", message=body)
+        else:
+            _notify_reviewers(dossier, Event.FAMILY_MESSAGE, f"message-{event.pk}",
+                              people=_message_readers(dossier), message=body)
+    return event
+
+
+def dossier_messages_read(*, dossier: Dossier, by_school: bool) -> None:
+    """The dossier was opened by one side: the other side's messages are read."""
+    unread = "unread_family_message_at" if by_school else "unread_school_message_at"
+    if getattr(dossier, unread) is not None:
+        Dossier.objects.filter(pk=dossier.pk).update(**{unread: None})
+        setattr(dossier, unread, None)
 
 
 def dossiers_validate_many(*, dossiers, by) -> tuple[list[Dossier], list[tuple[Dossier, str]]]:

@@ -31,7 +31,7 @@ class FamilyMessageForm(django_forms.Form):
 
 class WithdrawForm(django_forms.Form):
     reason = django_forms.CharField(
-        label=gettext_lazy("Pourquoi retirez-vous ce dossier ? (facultatif)"), required=False, max_length=1000,
+        label=gettext_lazy("Pourquoi retirez-vous ce dossier ?"), required=False, max_length=1000,
         widget=django_forms.Textarea(attrs={"rows": 2}),
     )
     confirm = django_forms.BooleanField(
@@ -120,6 +120,7 @@ def family_dossier(request: HttpRequest, public_id) -> HttpResponse:
                 messages.success(request, _("Votre message a été transmis à l'école."))
                 return redirect("dossiers:family_dossier", public_id=public_id)
         return _page(request, dossier, message_form=form, status=400)
+    services.dossier_messages_read(dossier=dossier, by_school=False)
     return _page(request, dossier)
 
 

@@ -73,6 +73,16 @@ def test_director_cannot_invite_for_another_school(client, director, schools, dj
     assert not User.objects.filter(email="x@example.org").exists()
 
 
+def test_the_invitation_forms_errors_are_named_by_their_fields(client, director, schools):
+    from tests.describedby import assert_errors_tied
+
+    client.force_login(director)
+    response = client.post("/cms/familles/inviter/", {"email": "pas-une-adresse", "school": schools["marin"].pk})
+    html = response.content.decode()
+    assert 'id="id_email_error"' in html and 'id="id_school_error"' in html
+    assert_errors_tied(html, at_least=2)
+
+
 def test_editor_may_invite_for_any_school(client, schools, django_capture_on_commit_callbacks):
     editor = UserFactory(role=Role.EDITOR)
     invite(client, editor, django_capture_on_commit_callbacks,

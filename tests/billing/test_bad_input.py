@@ -41,7 +41,7 @@ def test_bad_account_details_are_refused_next_to_the_field(client, awaiting, fie
     assert response.status_code == 400
     html = unescape(response.content.decode())
     assert message in html
-    assert f'id="id_{field}-erreur"' in html  # the error sits with its field
+    assert f'id="id_{field}_error"' in html  # the error sits with its field
     assert f'value="{value}"' in html or not value.strip()  # what was typed is kept
     assert not Mandate.objects.exists()
 
@@ -63,7 +63,7 @@ def test_a_signed_mandate_that_is_not_a_pdf_or_image_is_refused(client, awaiting
     assert response.status_code == 400
     html = unescape(response.content.decode())
     assert "Le contenu de ce fichier ne correspond pas à un fichier PDF" in html
-    assert 'id="id_document-erreur"' in html
+    assert 'id="id_document_error"' in html
     assert Mandate.objects.get().signed_document.name == ""
 
 

@@ -33,5 +33,5 @@ def test_a_document_over_the_dossiers_total_is_refused(parent_client, home, chil
     html = response.content.decode()
     assert response.status_code == 200
     assert "le dossier dépasserait 1 Mo au total" in html
-    assert 'id="id_domicile-error"' in html or "domicile" in html
+    assert 'id="id_domicile_error"' in html or "domicile" in html
     assert list(submission.documents.values_list("field_name", flat=True)) == ["acte"]

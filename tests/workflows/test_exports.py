@@ -143,3 +143,55 @@ def test_editors_see_statistics_of_every_school_but_no_dossier(client, world):
     assert "3 dossiers." in html and "École voisine" in html
     assert "Léa" not in html and "Célestine" not in html  # counts, not names
     assert client.get("/cms/dossiers/").status_code == 404
+
+
+ECHO = {"steps": [{"title": "L'enfant", "items": [
+    {"type": "text", "name": "prenom", "label": "Prénom de l'enfant", "required": True},
+    {"type": "text", "name": "nom", "label": "Nom de l'enfant", "required": True},
+    {"type": "date", "name": "naissance", "label": "Date de naissance", "required": True},
+    {"type": "text", "name": "ville", "label": "Ville", "required": False},
+]}, {"title": "Responsable", "items": [
+    {"type": "text", "name": "ville_responsable", "label": "Ville", "required": False},
+]}]}
+
+
+def test_xlsx_headings_are_unique_and_dates_are_date_cells(client, export):
+    import datetime as dt
+
+    school = SchoolFactory(name="École du Bourg")
+    director = UserFactory(director=True)
+    school.directors.add(director)
+    parent = GuardianFactory(family__name="Célestine")
+    with transaction.atomic():
+        submission = SubmissionFactory(
+            submitted=True, child__family=parent.family, child__first_name="Léa", child__last_name="Célestine",
+            child__birth_date=dt.date(2022, 2, 20), school=school, submitted_by=parent, definition=ECHO,
+            answers={"prenom": "Léa", "nom": "Célestine", "naissance": "2022-02-20", "ville": "Le Robert",
+                     "ville_responsable": "Le François"},
+        )
+        services.dossier_open(submission=submission)
+    client.force_login(director)
+    _, content = export("xlsx")
+    sheet = load_workbook(io.BytesIO(content)).active
+    headers = [cell.value for cell in sheet[1]]
+    assert len(headers) == len(set(headers)), headers
+    # The dossier's own columns keep their heading; the form's questions say they are its answers.
+    assert headers.count("Date de naissance") == 1
+    assert "Date de naissance (réponse au formulaire)" in headers
+    assert "Prénom de l'enfant (réponse au formulaire)" in headers
+    assert "Nom de l'enfant (réponse au formulaire)" in headers
+    assert "Ville [ville]" in headers and "Ville [ville_responsable]" in headers
+    row = {heading: cell for heading, cell in zip(headers, sheet[2])}
+    for heading in ("Date de naissance", "Date de naissance (réponse au formulaire)"):
+        cell = row[heading]
+        assert cell.is_date and cell.value.date() == dt.date(2022, 2, 20)
+        assert cell.number_format == "DD/MM/YYYY"
+    submitted = row["Déposé le"]
+    assert submitted.is_date and submitted.number_format == "DD/MM/YYYY HH:MM"
+    assert row["Référence"].data_type == "s"  # « 2026-00012 » stays text
+    assert row["Ville [ville]"].value == "Le Robert"
+    # The CSV of the same dossiers writes the dates the French way.
+    _, content = export("csv")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    line = dict(zip(rows[0], rows[1]))
+    assert line["Date de naissance"] == line["Date de naissance (réponse au formulaire)"] == "20/02/2022"

@@ -68,6 +68,11 @@ class Dossier(models.Model):
     # When the family was told of the confirmation (``dossier_confirmation_notify``):
     # the sweep sends what is still untold.
     confirmation_notified_at = models.DateTimeField(_("confirmation envoyée le"), null=True, blank=True)
+    # « Nouveau message »: the oldest message of one side the other side has
+    # not read yet — set when it is posted, cleared when the other side opens
+    # the dossier (``dossier_messages_read``).
+    unread_family_message_at = models.DateTimeField(_("message de la famille non lu depuis"), null=True, blank=True)
+    unread_school_message_at = models.DateTimeField(_("message de l'école non lu depuis"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dossier")
