@@ -136,7 +136,7 @@ def family_data_archive(*, family: Family) -> bytes:
         ],
         "dossiers": [],
         "messages_recus": [
-            {"objet": n.subject, "texte": n.body_text, "envoye_le": n.sent_at or n.created_at}
+            {"objet": n.subject or n.get_event_display(), "texte": n.body_text, "envoye_le": n.sent_at or n.created_at}
             for n in Notification.objects.filter(family_id=family.pk)
         ],
     }
@@ -203,7 +203,9 @@ def family_delete(*, family: Family, by) -> None:
             child.birth_date = child.birth_date.replace(month=1, day=1)
             child.save()
         Consent.objects.filter(family=family).delete()
-        Notification.objects.filter(family_id=family.pk).update(body_text="", body_html="", subject=ANONYMOUS)
+        Notification.objects.filter(family_id=family.pk).update(
+            body_text="", body_html="", subject=ANONYMOUS, render_input=None  # nor what a pending one would be made from
+        )
         User = get_user_model()
         for guardian in User.objects.filter(family=family):
             guardian.email = f"supprime-{guardian.pk}@invalid.invalid"

@@ -5,19 +5,20 @@ import pytest
 
 from notifications.constants import Event
 from notifications.models import MessageTemplate, Notification
-from notifications.services import notify
-from notifications.variables import sample_context
+from notifications.services import notify, render_message
+from notifications.variables import build_context, sample_context
 
 pytestmark = pytest.mark.django_db
 
 
 def _send(event, smtp, django_capture_on_commit_callbacks, **kwargs):
-    """The row as stored (a one-time link is wiped once sent), after sending."""
+    """The row after sending, with the body its task rendered (a one-time
+    link is wiped from the row once sent)."""
     with django_capture_on_commit_callbacks(execute=True):
         notification = notify(
             event=event, recipient="nadege.joseph@example.org", key=f"smtp-{event}", context=sample_context(event), **kwargs
         )
-    stored_body = notification.body_text
+    stored_body = render_message(event=event, context=build_context(event, sample_context(event)))[1]
     notification.refresh_from_db()
     notification.stored_body = stored_body
     return notification
