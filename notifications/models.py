@@ -208,8 +208,14 @@ class Notification(models.Model):
         on_delete=models.SET_NULL,
         related_name="notifications",
     )
+    # Rendered by the delivery task, before the first attempt, from
+    # ``render_input``; empty until then.
     subject = models.CharField(_("objet"), max_length=255)
     body_text = models.TextField(_("texte"))
+    # What the message is rendered from, kept until the worker renders it:
+    # the event's variables as plain data (``variables.context_to_json``) and
+    # a procedure's own wording. Emptied once the message is rendered.
+    render_input = models.JSONField(_("données du message"), null=True, blank=True, editable=False)
     # Where a push message leads when touched (a page of the portal).
     link = models.CharField(_("lien"), max_length=500, blank=True)
     body_html = models.TextField(_("HTML"), blank=True)

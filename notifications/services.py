@@ -4,9 +4,11 @@ notifications on and off.
 
 Delivery guarantees. Huey does not acknowledge tasks: a task running when
 its consumer dies is lost. So the outbox row, not the task, carries the
-state. ``notify()`` writes the row in the caller's transaction and enqueues
-a task after commit; the task claims the row (PENDING → SENDING, one UPDATE
-… WHERE, so two workers never both send it) and sends; the periodic sweep
+state. ``notify()`` writes the row in the caller's transaction — the
+event's variables, checked, not yet the message — and enqueues a task after
+commit; the task claims a batch of due rows (PENDING → SENDING, one UPDATE
+… WHERE, so two workers never both send one), renders each message once and
+stores it on its row, then sends them over one SMTP connection; the periodic sweep
 re-enqueues rows left PENDING and reclaims rows stuck in SENDING. Nothing is
 lost, no database effect happens twice, and a message is sent twice only
 when a consumer dies between the SMTP server accepting it and the row being
@@ -34,7 +36,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +45,7 @@ from . import push, rendering
 from .constants import PUSH_EXCLUDED_EVENTS, SENSITIVE_EVENTS, Channel, Event, Status
 from .defaults import DEFAULT_PUSH_TEXTS, DEFAULT_TEMPLATES
 from .models import MessageTemplate, Notification, NotificationAttachment, PushSubscription
-from .variables import build_context
+from .variables import build_context, context_from_json, context_to_json
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ DEFAULTS = {
     "PENDING_GRACE": 60,  # a due row nobody took for this long is re-enqueued
     "SENDING_TIMEOUT": 600,  # a claim older than this is a dead worker's (EMAIL_TIMEOUT is 30 s)
     "SWEEP_BATCH": 500,
+    "DELIVERY_BATCH": 50,  # e-mails one delivery task claims and sends over one SMTP connection
     "CONNECTION_IDLE": 30,  # seconds a worker keeps its SMTP connection open between messages
     "PUSH_TTL": 3 * 24 * 3600,  # seconds a push service keeps a message for a phone that is off
     "PUSH_TIMEOUT": 10,  # seconds to wait for the push service
@@ -99,8 +102,9 @@ def notify(
     same transaction.
     """
     full_key = _key(f"{event}:{key}:{recipient.lower()}", event)
+    # Copied and checked now (a missing variable is the caller's error), but
+    # rendered by the delivery task: the family does not wait for it.
     context = build_context(event, context)
-    subject, body, template_error = render_message(event=event, context=context, override=template)
     about_fields = {}
     if about is not None:
         about_fields = {"content_type": ContentType.objects.get_for_model(about), "object_id": str(about.pk)}
@@ -114,10 +118,7 @@ def notify(
                 recipient=recipient,
                 user=user,
                 family_id=getattr(family, "pk", None) or getattr(user, "family_id", None),
-                subject=subject,
-                body_text=body,
-                body_html=rendering.html_from_text(body, subject),
-                template_error=template_error,
+                render_input={"context": context_to_json(context), "template": list(template) if template else None},
                 next_attempt_at=timezone.now(),
                 **about_fields,
             )
@@ -128,7 +129,7 @@ def notify(
             NotificationAttachment(notification=notification, filename=name, content=content, mimetype=mimetype)
             for name, content, mimetype in attachments
         )
-    _enqueue_on_commit(notification.pk)
+    _enqueue_drain_on_commit()
     if user is not None:
         _push_rows(notification, context=context, user=user)
     return notification
@@ -199,12 +200,19 @@ def render_push_message(*, event: str, context: dict) -> tuple[str, str]:
     return (rendering.render_push(source, context) if source else ""), problem
 
 
-def render_message(*, event: str, context: dict, override: tuple[str, str] | None = None) -> tuple[str, str, str]:
+_LOOK_UP = object()
+
+
+def render_message(
+    *, event: str, context: dict, override: tuple[str, str] | None = None, editor_template=_LOOK_UP
+) -> tuple[str, str, str]:
     """(subject, body, problem with the editors' template). The ``override``
     (a procedure's own wording), then the editors' template of the event,
     is used when it renders; otherwise the next one is, and the problem is
     kept on the row for staff — a broken template never stops a message. A
-    default that fails is a programming error and raises."""
+    default that fails is a programming error and raises. ``editor_template``
+    is the event's ``MessageTemplate`` (or None) when the caller read it
+    already (a batch reads each event's once)."""
     problem = ""
     if override is not None:
         try:
@@ -212,7 +220,7 @@ def render_message(*, event: str, context: dict, override: tuple[str, str] | Non
         except Exception as error:  # noqa: BLE001 - any failure of an editor's template falls back
             problem = str(rendering.problem_from(error))
             logger.warning("Procedure message for %s failed, the event's template used: %s", event, problem)
-    template = MessageTemplate.objects.filter(event=event).first()
+    template = MessageTemplate.objects.filter(event=event).first() if editor_template is _LOOK_UP else editor_template
     if template is not None:
         try:
             return (rendering.render_subject(template.subject, context), rendering.render(template.body, context),
@@ -255,6 +263,97 @@ def notification_deliver(*, notification_id: int) -> bool:
         return False
     notification = Notification.objects.select_related("push_subscription").get(pk=notification_id)
     try:
+        fields = _render(notification)
+    except Exception as error:  # noqa: BLE001 - recorded, retried, then shown to staff
+        _record_failure(notification, error)
+        return False
+    if fields:
+        Notification.objects.filter(pk=notification_id).update(**fields)
+    return _send_claimed(notification)
+
+
+def notifications_deliver_batch(*, limit: int | None = None) -> list[int]:
+    """Send up to ``limit`` due e-mails (``DELIVERY_BATCH``) over the worker's
+    one SMTP connection; returns the ids sent.
+
+    One statement claims them all (``_claim_batch``), so that several
+    consumers draining at once never take the same row. Each message is
+    marked sent as soon as the server took it, not at the end of the batch:
+    a consumer killed mid-batch leaves one message at most in doubt, and the
+    sweep sends the rest of its claimed rows again once their claim is old.
+    """
+    ids = _claim_batch(limit or _setting("DELIVERY_BATCH"))
+    if not ids:
+        return []
+    rows = list(Notification.objects.filter(pk__in=ids).prefetch_related("attachments").order_by("pk"))
+    events = {row.event for row in rows if row.render_input is not None}
+    templates = {t.event: t for t in MessageTemplate.objects.filter(event__in=events)} if events else {}
+    ready, rendered = [], []
+    for row in rows:
+        try:
+            if _render(row, editor_template=templates.get(row.event)):
+                rendered.append(row)
+        except Exception as error:  # noqa: BLE001 - recorded, retried, then shown to staff
+            _record_failure(row, error)
+            continue
+        ready.append(row)
+    if rendered:  # stored before anything is sent: a retry sends the same text
+        Notification.objects.bulk_update(rendered, _RENDERED_FIELDS)
+    return [row.pk for row in ready if _send_claimed(row)]
+
+
+def _claim_batch(limit: int) -> list[int]:
+    """PENDING → SENDING for up to ``limit`` due e-mails, oldest first, in one
+    UPDATE … RETURNING: atomic on SQLite (one writer at a time); on
+    PostgreSQL the inner SELECT … FOR UPDATE SKIP LOCKED makes two workers
+    claiming at the same instant take different rows instead of waiting for
+    each other, and the outer ``status`` condition is checked again on the
+    locked row."""
+    now = timezone.now()
+    quote, table = connection.ops.quote_name, connection.ops.quote_name(Notification._meta.db_table)
+    status, channel, due, pk = quote("status"), quote("channel"), quote("next_attempt_at"), quote("id")
+    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    sql = (
+        f"UPDATE {table} SET {status} = %s, {quote('claimed_at')} = %s, {quote('attempts')} = {quote('attempts')} + 1 "
+        f"WHERE {pk} IN (SELECT {pk} FROM {table} WHERE {status} = %s AND {channel} = %s AND {due} <= %s "
+        f"ORDER BY {due}, {pk} LIMIT %s{lock}) AND {status} = %s RETURNING {pk}"
+    )
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Status.SENDING, stamp, Status.PENDING, Channel.EMAIL, stamp, limit, Status.PENDING])
+        return [row[0] for row in cursor.fetchall()]
+
+
+_RENDERED_FIELDS = ["subject", "body_text", "body_html", "template_error", "render_input"]
+
+
+def _render(notification: Notification, editor_template=_LOOK_UP) -> dict:
+    """Render, once, the message of a row stored by ``notify()``: the fields
+    to store on it (empty when it was rendered before — a retry — or is a
+    push row, rendered when stored). Set on ``notification`` too."""
+    data = notification.render_input
+    if data is None:
+        return {}
+    context = context_from_json(data["context"])
+    override = tuple(data["template"]) if data.get("template") else None
+    subject, body, problem = render_message(
+        event=notification.event, context=context, override=override, editor_template=editor_template
+    )
+    fields = {
+        "subject": subject,
+        "body_text": body,
+        "body_html": rendering.html_from_text(body, subject),
+        "template_error": problem,
+        "render_input": None,  # the variables are not kept once the message exists
+    }
+    for name, value in fields.items():
+        setattr(notification, name, value)
+    return fields
+
+
+def _send_claimed(notification: Notification) -> bool:
+    """Send a row this worker claimed; record the outcome on it."""
+    try:
         if notification.channel == Channel.PUSH:
             _send_push(notification)
         else:
@@ -266,7 +365,7 @@ def notification_deliver(*, notification_id: int) -> bool:
     if notification.event in SENSITIVE_EVENTS:
         sent.update(body_text="", body_html="")  # the one-time link or password is gone once delivered
     # Even if the sweep took the row back meanwhile: it was sent, do not send it again.
-    Notification.objects.filter(pk=notification_id).exclude(status=Status.SENT).update(**sent)
+    Notification.objects.filter(pk=notification.pk).exclude(status=Status.SENT).update(**sent)
     return True
 
 
@@ -401,6 +500,14 @@ def _record_failure(notification: Notification, error: Exception) -> None:
     from .tasks import notification_deliver as task
 
     task.schedule(args=(notification.pk,), delay=delay)
+
+
+def _enqueue_drain_on_commit() -> None:
+    """One batch delivery per e-mail stored: the first to run sends the
+    whole batch, the others find nothing left and return at once."""
+    from .tasks import notifications_drain as task
+
+    transaction.on_commit(task, robust=True)
 
 
 def _enqueue_on_commit(notification_id: int) -> None:

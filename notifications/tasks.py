@@ -14,6 +14,16 @@ def notification_deliver(notification_id: int) -> None:
     services.notification_deliver(notification_id=notification_id)
 
 
+@db_task()
+def notifications_drain() -> None:
+    """Send a batch of due e-mails over one SMTP connection. Enqueued once
+    per e-mail stored, so there is always a task for every row; a task
+    that finds the batch taken by another consumer returns at once. The
+    claim, not the task, decides who sends: two consumers never send one
+    row."""
+    services.notifications_deliver_batch()
+
+
 @db_periodic_task(crontab(minute="*"))
 def notifications_sweep() -> None:
     """Every minute: re-enqueue the rows a dead consumer or a lost task left

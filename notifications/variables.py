@@ -325,3 +325,42 @@ def _scalar(value):
         value = getattr(value, "label", value.value)
     # Anything else (a lazy translation, a model instance) becomes its text.
     return value if isinstance(value, _PLAIN_TYPES) else str(value)
+
+
+# --- Stored with the outbox row, rendered by the worker ---------------------------------
+# The context built above is kept on the row as JSON until the delivery task
+# renders it. JSON has no dates, amounts or answer sets: they are tagged, so
+# that the worker renders exactly what the request would have.
+
+_TAGS = {"$datetime": dt.datetime.fromisoformat, "$date": dt.date.fromisoformat, "$decimal": Decimal}
+
+
+def context_to_json(value):
+    """A context of ``build_context`` as JSON-able data (``context_from_json`` reverses it)."""
+    if isinstance(value, FreeFields):
+        return {"$free": {str(key): str(item) for key, item in value.items()}}
+    if isinstance(value, dict):
+        return {str(key): context_to_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [context_to_json(item) for item in value]
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    return value
+
+
+def context_from_json(value):
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (tag, item), = value.items()
+            if tag == "$free":
+                return FreeFields(item)
+            if tag in _TAGS:
+                return _TAGS[tag](item)
+        return {key: context_from_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [context_from_json(item) for item in value]
+    return value

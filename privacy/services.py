@@ -142,7 +142,7 @@ def family_data_archive(*, family: Family) -> bytes:
         ],
         "dossiers": [],
         "messages_recus": [
-            {"objet": n.subject, "texte": n.body_text, "envoye_le": n.sent_at or n.created_at}
+            {"objet": n.subject or n.get_event_display(), "texte": n.body_text, "envoye_le": n.sent_at or n.created_at}
             for n in Notification.objects.filter(family_id=family.pk)
         ],
     }
@@ -234,7 +234,8 @@ def family_delete(*, family: Family, by) -> None:
         # Messages not sent yet (the withdrawals just made among them) are
         # dropped rather than sent blank: the confirmation below says it all.
         Notification.objects.filter(family_id=family.pk, status=NotificationStatus.PENDING).delete()
-        Notification.objects.filter(family_id=family.pk).update(body_text="", body_html="", subject=ANONYMOUS)
+        Notification.objects.filter(family_id=family.pk).update(body_text="", body_html="", subject=ANONYMOUS,
+                                                                  render_input=None)
         guardians = list(User.objects.filter(family=family, is_active=True))
         family_name = family.name
         for guardian in guardians:

@@ -72,6 +72,20 @@ def procedure_sample_context(*, event: str, page=None, definition: dict | None =
     return sample
 
 
+def procedure_templates(*, page_id: int | None) -> dict[str, tuple[str, str]]:
+    """Every (subject, body) the procedure has its own wording for, by event,
+    in one query: a submission tells the family and the reviewers, and reads
+    the page's messages once for both."""
+    if not page_id:
+        return {}
+    from .models import ProcedureMessage
+
+    found: dict[str, tuple[str, str]] = {}
+    for event, subject, body in ProcedureMessage.objects.filter(page_id=page_id).values_list("event", "subject", "body"):
+        found.setdefault(event, (subject, body))  # the first in the page's order, as procedure_template
+    return found
+
+
 def procedure_template(*, page_id: int | None, event: str) -> tuple[str, str] | None:
     """The procedure's own (subject, body) for ``event``, if it has one."""
     if not page_id:

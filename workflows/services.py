@@ -32,7 +32,7 @@ from .attestation import attestation_pdf
 from .attestation import render as render_attestation
 from .constants import FINAL_STATES, Decision, DossierAction, DossierState, GroupKind, StageKind
 from .flows import DossierFlow
-from .messages import answers_as_text, procedure_template
+from .messages import answers_as_text, procedure_templates
 from .selectors import may_decide
 from .signals import dossier_closed
 from .models import (
@@ -97,8 +97,17 @@ def _context(dossier: Dossier, link: str, **extra) -> dict:
     }
 
 
+def _procedure_template(dossier: Dossier, event: Event) -> tuple[str, str] | None:
+    """The procedure's own wording for ``event``; the page's messages are read
+    once per dossier object (a submission tells the family, then the reviewers)."""
+    templates = getattr(dossier, "_procedure_templates", None)
+    if templates is None:
+        templates = dossier._procedure_templates = procedure_templates(page_id=dossier.submission.page_id)
+    return templates.get(event)
+
+
 def _notify_family(dossier: Dossier, event: Event, key: str, *, attachments=(), **extra) -> None:
-    template = procedure_template(page_id=dossier.submission.page_id, event=event)
+    template = _procedure_template(dossier, event)
     for guardian in dossier.family.guardians.filter(is_active=True):
         notify(
             event=event,
@@ -121,7 +130,7 @@ def _reviewers(dossier: Dossier):
 
 
 def _notify_reviewers(dossier: Dossier, event: Event, key: str, *, people=None, **extra) -> None:
-    template = procedure_template(page_id=dossier.submission.page_id, event=event)
+    template = _procedure_template(dossier, event)
     for staff in people if people is not None else _reviewers(dossier):
         notify(
             event=event,
@@ -218,9 +227,10 @@ def _groups_of(stages: list[dict]) -> dict[int, ReviewerGroup]:
     return {g.pk: g for g in ReviewerGroup.objects.filter(pk__in=ids).prefetch_related("schools")} if ids else {}
 
 
-def _route_reviews(dossier: Dossier) -> None:
+def _route_reviews(dossier: Dossier, *, new: bool = False) -> dict[int, ReviewerGroup]:
     """Resolve, for the dossier's school and answers, the group of every
-    review stage, and keep who may see the dossier (``DossierReviewer``)."""
+    review stage, and keep who may see the dossier (``DossierReviewer``;
+    a ``new`` dossier has none yet). Returns the groups read."""
     stages, answers = dossier.stages, dossier.submission.answers
     groups = _groups_of(stages)
     for stage in stages:
@@ -228,9 +238,12 @@ def _route_reviews(dossier: Dossier) -> None:
             stage["group"], stage["note"] = stage_rules.route(stage, school=dossier.school, answers=answers,
                                                               groups=groups)
     wanted = {s["group"] for s in stages if s["kind"] == StageKind.REVIEW and s.get("group")}
-    DossierReviewer.objects.filter(dossier=dossier).exclude(group_id__in=wanted).delete()
-    have = set(DossierReviewer.objects.filter(dossier=dossier).values_list("group_id", flat=True))
+    have = set()
+    if not new:
+        DossierReviewer.objects.filter(dossier=dossier).exclude(group_id__in=wanted).delete()
+        have = set(DossierReviewer.objects.filter(dossier=dossier).values_list("group_id", flat=True))
     DossierReviewer.objects.bulk_create([DossierReviewer(dossier=dossier, group_id=g) for g in wanted - have])
+    return groups
 
 
 def _enter(dossier: Dossier, index: int | None, *, now) -> None:
@@ -309,8 +322,10 @@ def dossier_open(*, submission) -> Dossier:
     )
     dossier.save()
     dossier.reference = f"{timezone.localtime(dossier.submitted_at):%Y}-{dossier.pk:05d}"
-    _route_reviews(dossier)
+    groups = _route_reviews(dossier, new=True)
     _enter(dossier, stage_rules.next_stage(stages, submission.answers, after=-1), now=now)
+    if dossier.review_group_id in groups:
+        dossier.review_group = groups[dossier.review_group_id]  # read above: not again by the notifications
     if dossier.state != DossierState.SUBMITTED:
         dossier.decided_at = now
     dossier.save()

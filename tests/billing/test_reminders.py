@@ -12,6 +12,7 @@ from billing.constants import PaymentMode
 from billing.models import PaymentArrangement
 from notifications.constants import Event
 from notifications.models import Notification
+from notifications.services import notification_deliver
 from workflows.constants import DossierState
 
 from .conftest import choose
@@ -40,8 +41,10 @@ def test_reminders_before_the_due_date_once_each(client, awaiting):
     assert count(Event.PAYMENT_REMINDER, awaiting) == 1
     services.payments_send_reminders(now=at(due - dt.timedelta(days=1)))
     assert count(Event.PAYMENT_REMINDER, awaiting) == 2
-    body = Notification.objects.filter(event=Event.PAYMENT_REMINDER).latest("pk").body_text
-    assert "45,50" in body
+    reminder = Notification.objects.filter(event=Event.PAYMENT_REMINDER).latest("pk")
+    notification_deliver(notification_id=reminder.pk)  # the message is rendered by its delivery
+    reminder.refresh_from_db()
+    assert "45,50" in reminder.body_text
     # After the due date: no more reminders, the overdue flag takes over.
     assert services.payments_send_reminders(now=at(due + dt.timedelta(days=1))) == 0
 

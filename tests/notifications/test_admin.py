@@ -4,11 +4,12 @@ resend."""
 
 import pytest
 from django.core import mail
+from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 
 from notifications.constants import Event, Status
 from notifications.models import MessageTemplate, Notification
-from notifications.services import notify
+from notifications.services import notification_deliver, notify
 from notifications.variables import sample_context
 from tests.factories import PASSWORD, UserFactory
 
@@ -148,6 +149,8 @@ def _failed(recipient="p@example.org"):
     notification = notify(
         event=Event.PAYMENT_OVERDUE, recipient=recipient, key=recipient, context=sample_context(Event.PAYMENT_OVERDUE)
     )
+    with override_settings(EMAIL_BACKEND="tests.notifications.test_services.RejectingBackend"):
+        notification_deliver(notification_id=notification.pk)  # rendered, then refused for good
     Notification.objects.filter(pk=notification.pk).update(
         status=Status.FAILED, attempts=8, last_error="SMTPRecipientsRefused: 550 User unknown"
     )

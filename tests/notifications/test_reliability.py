@@ -195,3 +195,41 @@ def test_killing_the_consumer_loses_nothing_and_duplicates_at_most_one_per_kill(
         for envelope in smtp.envelopes
     )
     assert len(ids) == COUNT and sum(ids.values()) == len(smtp.envelopes)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_two_consumers_draining_one_queue_at_once_never_send_a_row_twice(consumer_queue, smtp, tmp_path):
+    """Two consumer processes on the same queue, both running before the
+    messages are stored, race for the same batches: each row is claimed by
+    one of them only (one attempt each), every message arrives once, and
+    both consumers sent some (one worker each, so one SMTP connection each)."""
+    storage, env = consumer_queue
+    env = {**env, "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "LOG_LEVEL": "INFO"}
+    env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), EMAIL_USE_TLS="false", EMAIL_USE_SSL="false")
+    consumers = [Consumer(env, tmp_path / f"consumer-{n}.log") for n in (1, 2)]
+    for consumer in consumers:
+        consumer.start()
+    for consumer in consumers:
+        consumer.wait_for(lambda c=consumer: "consumer started" in c.log_path.read_text(), timeout=60)
+
+    context = sample_context(Event.PAYMENT_REMINDER)
+    recipients = [f"parent{i:03d}@example.org" for i in range(COUNT)]
+    with transaction.atomic():
+        for recipient in recipients:
+            notify(event=Event.PAYMENT_REMINDER, recipient=recipient, key="two-consumers", context=context)
+    try:
+        consumers[0].wait_for(lambda: smtp.count >= COUNT and not Notification.objects.exclude(
+            status=Status.SENT).exists(), timeout=60 + COUNT // 10)
+        time.sleep(1)  # a second copy, if any, would arrive now
+    finally:
+        for consumer in consumers:
+            consumer.kill()
+
+    received = Counter(recipient for envelope in smtp.envelopes for recipient in envelope.rcpt_tos)
+    print(f"\n{storage.__class__.__name__}: {COUNT} e-mails, {len(smtp.envelopes)} received over "
+          f"{len(set(smtp.peers))} connections")
+    assert set(received) == set(recipients) and max(received.values()) == 1
+    assert len(smtp.envelopes) == COUNT
+    assert set(Notification.objects.values_list("attempts", flat=True)) == {1}  # no row claimed twice
+    assert len(set(smtp.peers)) >= 2  # both consumers took part
