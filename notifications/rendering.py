@@ -338,14 +338,19 @@ def render_push(source: str, context: dict) -> str:
     return text
 
 
+def html_body(text: str) -> str:
+    """The HTML part's body: the text, escaped, in paragraphs, links clickable."""
+    # The filters' versions: urlize escapes the text and marks it safe, linebreaks keeps it so.
+    return linebreaks_filter(urlize(text, autoescape=True), autoescape=True)
+
+
 def html_from_text(text: str, subject: str) -> str:
     """The HTML part: the text, escaped, with paragraphs and clickable links."""
     return format_html(
         '<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8"><title>{}</title></head>\n'
         '<body style="font-family: sans-serif; line-height: 1.5; max-width: 40em;">\n{}\n</body></html>\n',
         subject,
-        # The filters' versions: urlize escapes the text and marks it safe, linebreaks keeps it so.
-        linebreaks_filter(urlize(text, autoescape=True), autoescape=True),
+        html_body(text),
     )
 
 

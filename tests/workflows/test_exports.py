@@ -143,3 +143,20 @@ def test_editors_see_statistics_of_every_school_but_no_dossier(client, world):
     assert "3 dossiers." in html and "École voisine" in html
     assert "Léa" not in html and "Célestine" not in html  # counts, not names
     assert client.get("/cms/dossiers/").status_code == 404
+
+
+def _back_link(html: str) -> tuple[str, str]:
+    import re
+
+    href, label = re.search(r'<a href="([^"]+)">← ([^<]+)</a>', html).groups()
+    return href, label
+
+
+def test_the_statistics_back_link_leads_somewhere_for_directors_and_editors(client, world):
+    director, _ = world
+    href, label = _back_link(client.get("/cms/dossiers/statistiques/").content.decode())
+    assert label == "Tous les dossiers" and client.get(href).status_code == 200
+    client.force_login(UserFactory(editor=True))
+    href, label = _back_link(client.get("/cms/dossiers/statistiques/").content.decode())
+    assert label == "Tableau de bord" and href == "/cms/"
+    assert client.get(href).status_code == 200
