@@ -56,3 +56,20 @@ def test_the_preview_panel_shows_a_message(new_page, app, screenshot):
     expect(frame.get_by_text("Exemple sur un dossier fictif").first).to_be_visible()
     screenshot(page, "apercu-message-panneau")
     assert not [v for v in violations if "frame-ancestors" in v], violations
+
+
+def test_a_new_procedure_shows_no_error_before_anything_is_typed_and_one_on_save(new_page, app, screenshot):
+    """Wagtail's editor checked the form's « min_num » as soon as the page
+    opened: « Le nombre minimum d'éléments est 1 » greeted the editor."""
+    home_id = _pk(app, "from cms.models import HomePage; print(HomePage.objects.first().pk)")
+    page = new_page("ordinateur")
+    sign_in(page, EDITOR, content.DEMO_PASSWORD)
+    page.goto(f"/cms/pages/add/workflows/procedurepage/{home_id}/")
+    expect(page.locator("#form-root")).to_be_attached()
+    expect(page.get_by_text("Le nombre minimum d'éléments est 1")).to_have_count(0)
+    page.locator("#id_title").fill("Démarche sans étape")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.get_by_text("La page ne peut être enregistrée du fait d'erreurs de validation.")).to_be_visible()
+    expect(page.get_by_text("Ajoutez au moins une étape au formulaire.").first).to_be_attached()
+    expect(page.get_by_text("Le nombre minimum d'éléments est 1")).to_have_count(0)
+    screenshot(page, "demarche-vide-enregistree")

@@ -386,3 +386,42 @@ def test_the_procedures_messages_are_previewed_on_its_own_sample_dossier(editor_
     assert "commune : Sainte-Luce." in html  # the sample answer of a text question
 
 
+
+
+# --- What the editor is told (issue 18) ----------------------------------------------------------------
+
+
+def test_an_empty_form_is_refused_on_save_in_french_not_before(editor_client, home):
+    add = f"/cms/pages/add/workflows/procedurepage/{home.pk}/"
+    # Wagtail's editor checks a StreamField's « min_num » as soon as it opens: none is set.
+    assert '"minNum": 1' not in unescape(editor_client.get(add).content.decode())
+
+    def fill(data):
+        data["title"], data["slug"] = "Démarche sans étape", "sans-etape"
+        data["form-count"], data["stages-count"] = "0", "0"
+
+    response = editor_post(editor_client, add, fill)
+    assert response.status_code == 200
+    assert "Ajoutez au moins une étape au formulaire." in form_errors(response)
+    assert "Le nombre minimum d'éléments" not in unescape(response.content.decode())
+    assert not ProcedurePage.objects.filter(slug="sans-etape").exists()
+
+
+def test_a_document_question_is_not_prefilled(editor_client, home):
+    def fill(data):
+        data["title"], data["slug"] = "Démarche avec document", "avec-document"
+        form_data(data)
+        data["stages-count"] = "0"
+        data["form-0-value-fields-count"] = "3"
+        prefix = "form-0-value-fields-2"
+        data[f"{prefix}-order"] = "2"
+        _question(data, prefix, "file", "Justificatif de domicile", "justificatif")
+        data[f"{prefix}-value-prefill"] = "family.address"
+        data.setlist(f"{prefix}-value-allowed_types", ["pdf"])
+        data[f"{prefix}-value-max_size_mb"], data[f"{prefix}-value-max_age_months"] = "5", ""
+
+    response = editor_post(editor_client, f"/cms/pages/add/workflows/procedurepage/{home.pk}/", fill)
+    assert response.status_code == 200
+    assert ("« Justificatif de domicile » est un document à joindre, il ne se pré-remplit pas : laissez "
+            "« Pré-remplir avec » vide.") in form_errors(response)
+    assert not ProcedurePage.objects.filter(slug="avec-document").exists()
