@@ -559,7 +559,7 @@ _SYNTAX_FR = [
     (re.compile(r"Missing end of comment tag"), lambda m: _("un commentaire « {# » n'est pas fermé par « #} ».")),
     (
         re.compile(r"tag name expected"),
-        lambda m: _("une balise « {%% %%} » est vide : écrivez par exemple « {%% if … %%} »." % {}),
+        lambda m: _("une balise « {%% %%} » est vide : écrivez par exemple « {%% if … %%} ».") % {},
     ),
     (re.compile(r"can't assign to '.+'"), lambda m: _("on ne peut pas donner de valeur à ceci dans « {%% set %%} ».") % {}),
 ]
