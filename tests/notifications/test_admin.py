@@ -72,6 +72,34 @@ def test_a_syntax_error_in_the_subject_is_refused_at_its_line(client, editor):
     assert "Ligne 1 : erreur de syntaxe" in response.content.decode()
 
 
+@pytest.mark.parametrize("body, french", [
+    ("Bonjour,\n{{ child first_name }}",
+     "Ligne 2 : erreur de syntaxe : « first_name » est de trop : la variable devait se fermer par « }} »."),
+    ("Bonjour,\n\n{% if amount %}\nÀ payer.",
+     "erreur de syntaxe : le bloc « {% if … %} » n'est jamais fermé : ajoutez « {% endif %} »"),
+    ("Bonjour,\n{{ amount }",
+     "Ligne 2 : erreur de syntaxe : « } » seul : une variable se ferme par deux accolades, « }} »."),
+    ("{% for x in answers %}{% endif %}",
+     "Ligne 1 : erreur de syntaxe : « {% endif %} » arrive alors que le bloc « {% for … %} » n'est pas encore fermé "
+     "par « {% endfor %} »."),
+])
+def test_jinja_syntax_errors_are_explained_to_editors_in_french_at_their_line(client, editor, body, french):
+    template = MessageTemplate.objects.get(event=Event.PAYMENT_REMINDER)
+    response = client.post(_edit_url(template), _form(template, body=body))
+    assert response.status_code == 200
+    page = unescape(response.content.decode())
+    assert french in page
+    for english in ("expected token", "unexpected", "Unexpected end of template", "Jinja was looking"):
+        assert english not in page
+
+
+def test_an_unknown_jinja_message_gets_a_general_french_hint():
+    from notifications.rendering import syntax_error_in_french
+
+    assert syntax_error_in_french("something Jinja2 says one day").startswith(
+        "le modèle est mal écrit à cette ligne : vérifiez que chaque « {{ » a son « }} », chaque « {% » son « %} »")
+
+
 # Deeply nested expressions stopped Jinja2's parser with a RecursionError: a 500 on save.
 DEEP = {
     "nested brackets": "{{ " + "(" * 300 + "1" + ")" * 300 + " }}",
@@ -110,7 +138,7 @@ def test_the_preview_of_a_deeply_nested_template_shows_the_refusal(client, edito
     assert posted.json()["form_is_valid"] is False
     page = client.get(url).content.decode()
     assert "Le message ne peut pas être affiché" in page
-    assert "trop imbriqué" in page
+    assert "trop imbriqué" in page or "cette expression est trop longue" in page
 
 
 def test_a_valid_message_is_saved_and_then_sent(client, editor, django_capture_on_commit_callbacks):
