@@ -384,6 +384,7 @@ def test_the_procedures_messages_are_previewed_on_its_own_sample_dossier(editor_
     assert response.status_code == 200
     assert "Inscriptions en mairie 2026-2027 : c'est fait" in html
     assert "commune : Sainte-Luce." in html  # the sample answer of a text question
+    assert "<p>Bonjour,</p>" in html  # in paragraphs, as the e-mail shows it
 
 
 
