@@ -39,7 +39,8 @@ def test_the_preview_panel_shows_the_form_of_a_procedure(new_page, app, screensh
     sign_in(page, EDITOR, content.DEMO_PASSWORD)
     page.goto(f"/cms/pages/{page_id}/edit/", timeout=90_000)  # the demo's whole form: a long page to build
     frame = _open_preview_panel(page)
-    expect(frame.get_by_text("Aperçu pour la rédaction").first).to_be_visible()
+    # The preview renders the demo's whole form (seven steps): slow on a loaded machine.
+    expect(frame.get_by_text("Aperçu pour la rédaction").first).to_be_visible(timeout=90_000)
     expect(frame.get_by_text("Étape 1 : L'enfant").first).to_be_visible()
     screenshot(page, "apercu-formulaire-panneau")
     assert not [v for v in violations if "frame-ancestors" in v], violations
