@@ -36,6 +36,18 @@ def school_year_next_view(request, page_id: int):
             request,
             _("« %(title)s » est prêt en brouillon : relisez-le, puis publiez-le.") % {"title": copy.title},
         )
+        changes = getattr(copy, "school_year_changes", {})
+        if changes:
+            messages.info(
+                request,
+                _("Années scolaires avancées d'un an dans : %(changes)s.") % {"changes": " ; ".join(
+                    _("« %(page)s » (%(fields)s)") % {"page": title, "fields": ", ".join(fields)}
+                    for title, fields in changes.items()
+                )},
+            )
+        else:
+            messages.info(request, _("Aucune année scolaire n'était écrite dans les textes des pages : seuls les "
+                                     "titres ont changé."))
         return redirect("wagtailadmin_pages:edit", copy.pk)
     return TemplateResponse(
         request,

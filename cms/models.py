@@ -13,7 +13,6 @@ from wagtail.search import index
 
 from .blocks import RICH_FEATURES, HelpStreamBlock
 from .constants import DirectorEmails, SchoolKind
-from .school_year import next_school_year_text
 
 postal_code_validator = RegexValidator(r"^972\d{2}$", _("Saisissez un code postal de Martinique (972xx)."))
 
@@ -63,8 +62,7 @@ class HelpIndexPage(Page):
     class Meta:
         verbose_name = _("sommaire d'aide")
 
-    def prepare_next_school_year(self, *, previous) -> None:
-        self.subtitle = next_school_year_text(self.subtitle)
+    # Its subtitle and intro move with every other text of the page (cms.services).
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

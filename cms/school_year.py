@@ -63,6 +63,24 @@ def next_school_year_text(text: str) -> str:
     return SCHOOL_YEAR.sub(shift, text)
 
 
+# Keys of a StreamField's stored blocks that identify, never read: a block's
+# id and type, and a question's technical name (re-enrolment finds last
+# year's answers by it).
+TECHNICAL_KEYS = frozenset({"id", "type", "name"})
+
+
+def next_school_year_in_blocks(value):
+    """``value`` (a StreamField's raw data, or any part of it) with the
+    school years of its texts — rich text, help blocks, labels — moved on."""
+    if isinstance(value, str):
+        return next_school_year_text(value)
+    if isinstance(value, dict):
+        return {key: item if key in TECHNICAL_KEYS else next_school_year_in_blocks(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [next_school_year_in_blocks(item) for item in value]
+    return value
+
+
 def plus_one_year(day: dt.date | dt.datetime):
     """The same day a year later (28 February for 29 February)."""
     try:

@@ -252,12 +252,15 @@ class StepBlock(blocks.StructBlock):
 class FormStreamBlock(blocks.StreamBlock):
     step = StepBlock()
 
-    class Meta:
-        min_num = 1
+    # No ``min_num``: Wagtail's editor would show « Le nombre minimum
+    # d'éléments est 1 » on a new, empty page before anything was typed. An
+    # empty form is refused on save, by ``clean`` (« Ajoutez au moins une étape »).
 
     def clean(self, value):
         """Each problem of the form next to the step it is in."""
-        value = super().clean(value)
+        if len(value):
+            # Empty, Wagtail's own check would only say « Ce champ est obligatoire ».
+            value = super().clean(value)
         problems = definition_problems_by_step(definition_from_stream(value))
         if problems:
             raise StreamBlockValidationError(

@@ -355,6 +355,10 @@ def _item_problems(item: Item, where: str, *, in_group: bool = False) -> list[st
         )
     if item.get("prefill") and item["prefill"] not in Prefill.values:
         problems.append(_("%(where)s : pré-remplissage inconnu pour « %(label)s ».") % {"where": where, "label": label})
+    elif item.get("prefill") and kind == FieldType.FILE:
+        # A document is a file the family uploads: nothing of its profile can stand for it.
+        problems.append(_("%(where)s : « %(label)s » est un document à joindre, il ne se pré-remplit pas : laissez "
+                          "« Pré-remplir avec » vide.") % {"where": where, "label": label})
     if kind in (FieldType.CHOICE, FieldType.MULTICHOICE):
         choices = item.get("choices") or []
         if not choices:

@@ -6,7 +6,12 @@
   inline scripts and styles itself (Wagtail's Stimulus controllers, its
   JSON-in-script configuration, ``style=""`` in its templates), so it gets
   ``'unsafe-inline'`` for those two and stays strict on everything else
-  (no other origin, no plugins, no framing by other sites).
+  (no other origin, no plugins, no framing by other sites). Wagtail's
+  previews get it too: Wagtail renders a preview by running a *dummy*
+  request, whose path is the page's public address (``/``, ``/inscription-…/``),
+  through the whole middleware chain again (``request.is_dummy``), so the
+  preview would otherwise carry the public ``frame-ancestors 'none'`` and the
+  admin's preview panel could not frame it.
 - ``RequestLimitsMiddleware``: refuses with 413 a request whose declared
   body is larger than ``REQUEST_MAX_BODY_SIZE`` before anything reads it
   (Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` leaves uploaded files out), adds
@@ -24,10 +29,16 @@ from django.template.loader import render_to_string
 ADMIN_PREFIX = "/cms/"
 
 
+def is_admin_request(request: HttpRequest) -> bool:
+    """An admin page, or a preview the admin renders (``is_dummy`` is set by
+    Wagtail's ``make_preview_request`` only, never from anything a client sends)."""
+    return request.path_info.startswith(ADMIN_PREFIX) or getattr(request, "is_dummy", False) is True
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     def get_policy_parts(self, request: HttpRequest, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only=report_only)
-        if not report_only and parts.config is None and request.path_info.startswith(ADMIN_PREFIX):
+        if not report_only and parts.config is None and is_admin_request(request):
             parts.config = settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"]
         return parts
 

@@ -63,6 +63,30 @@ def de(name) -> str:
     return f"de {text}"
 
 
+def readable(value) -> str:
+    """A value as an editor reads it in the list of a message's variables:
+    « 14/03/2023 », « 02/06/2026 14:30 », « 45,50 € », « (vide) »; a list
+    reads as its items one after the other. (A dict is shown field by field
+    by the caller.)"""
+    if value is None or value == "":
+        return translation.gettext("(vide)")
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = localtime(value)
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal):
+        return montant(value)
+    if isinstance(value, bool):
+        return translation.gettext("oui") if value else translation.gettext("non")
+    if isinstance(value, dict):
+        return " ; ".join(f"{key} : {readable(item)}" for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return " | ".join(readable(item) for item in value)
+    return str(value)
+
+
 def french(function):
     """``function`` run in French, whatever the language of the request
     that caused the message."""

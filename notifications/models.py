@@ -9,6 +9,7 @@ from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.models import PreviewableMixin
 
 from . import rendering, variables
+from .formats import readable
 from .constants import PUSH_EXCLUDED_EVENTS, Channel, Event, Status
 
 BODY_MAX_LENGTH = rendering.MAX_SOURCE_LENGTH
@@ -122,7 +123,9 @@ class MessageTemplate(PreviewableMixin, models.Model):
             return context
         sample = variables.sample_context(self.event)
         sources = ((_("Objet"), self.subject), (_("Texte"), self.body), (_("Notification"), self.push_text))
-        problems = [
+        # What the preview view found wrong with the form (the typed text
+        # refused at its line, in French), else what is wrong with the text.
+        problems = getattr(self, "preview_errors", None) or [
             f"{label} — {problem}"
             for label, source in sources
             for problem in rendering.template_problems(source or "", sample)
@@ -130,10 +133,23 @@ class MessageTemplate(PreviewableMixin, models.Model):
         if not problems:
             subject = rendering.render_subject(self.subject, sample)
             body = rendering.render(self.body, sample)
-            context.update(subject=subject, body=body, html=rendering.html_from_text(body, subject))
+            # The body as the e-mail's HTML part shows it: paragraphs, links.
+            context.update(subject=subject, body=body, body_html=rendering.html_body(body))
             if self.push_text.strip() and self.event not in PUSH_EXCLUDED_EVENTS:
                 context.update(push_title=settings.WAGTAIL_SITE_NAME, push_text=rendering.render_push(self.push_text, sample))
-        context.update(problems=problems, variables=variables.variables_for(self.event), sample=sample)
+        shown = [
+            {
+                "name": name,
+                "description": variable.description,
+                "fields": [(key, readable(value)) for key, value in variable.sample.items()]
+                if isinstance(variable.sample, dict)
+                else None,
+                "items": [readable(item) for item in variable.sample] if isinstance(variable.sample, list) else None,
+                "text": readable(variable.sample),
+            }
+            for name, variable in variables.variables_for(self.event).items()
+        ]
+        context.update(problems=problems, variables=shown, sample=sample)
         return context
 
 

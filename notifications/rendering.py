@@ -339,14 +339,19 @@ def render_push(source: str, context: dict) -> str:
     return text
 
 
+def html_body(text: str) -> str:
+    """The HTML part's body: the text, escaped, in paragraphs, links clickable."""
+    # The filters' versions: urlize escapes the text and marks it safe, linebreaks keeps it so.
+    return linebreaks_filter(urlize(text, autoescape=True), autoescape=True)
+
+
 def html_from_text(text: str, subject: str) -> str:
     """The HTML part: the text, escaped, with paragraphs and clickable links."""
     return format_html(
         '<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8"><title>{}</title></head>\n'
         '<body style="font-family: sans-serif; line-height: 1.5; max-width: 40em;">\n{}\n</body></html>\n',
         subject,
-        # The filters' versions: urlize escapes the text and marks it safe, linebreaks keeps it so.
-        linebreaks_filter(urlize(text, autoescape=True), autoescape=True),
+        html_body(text),
     )
 
 
@@ -445,5 +450,126 @@ def _describe(error: BaseException) -> str:
     if isinstance(error, TemplateSyntaxError):
         if match := re.match(r"No (filter|test) named '(.+)'", error.message or ""):
             return _("filtre inconnu « %(name)s ».") % {"name": match[2]}
-        return _("erreur de syntaxe : %(error)s") % {"error": error.message}
+        return _("erreur de syntaxe : %(error)s") % {"error": syntax_error_in_french(error.message or "")}
     return _("erreur à l'affichage : %(error)s") % {"error": str(error) or error.__class__.__name__}
+
+
+# --- Jinja2's syntax errors, in French ---------------------------------------------------
+#
+# Jinja2 writes its parse errors in English, from a small set of sentences
+# (jinja2/parser.py, jinja2/lexer.py). Editors read them in French: each
+# sentence is recognised by its shape and explained; anything else gets a
+# general French hint (the line is given by ``TemplateProblem``).
+
+
+def _token_fr(token: str) -> str:
+    """A token as Jinja2 describes it (``describe_token``), as an editor reads it."""
+    names = {
+        "end of print statement": _("« }} » (la fin de la variable)"),
+        "end of statement block": _("« %} » (la fin de la balise)"),
+        "begin of print statement": "« {{ »",
+        "begin of statement block": "« {% »",
+        "end of template": _("la fin du texte"),
+        "name": _("un nom"),
+        "integer": _("un nombre"),
+        "float": _("un nombre"),
+        "string": _("un texte entre guillemets"),
+    }
+    return names.get(token) or f"« {token} »"
+
+
+def _tag_fr(tag: str) -> str:
+    return "« {%% %s %%} »" % tag
+
+
+def _blocks_fr(match: re.Match) -> dict:
+    block = match["block"]
+    return {"block": _tag_fr(block + " …"), "end": _tag_fr("end" + block)}
+
+
+def _unexpected_fr(match: re.Match) -> str:
+    got = match["got"]
+    if match["expected"]:
+        return _("%(got)s inattendu : %(expected)s était attendu ici.") % {
+            "got": _token_fr(got), "expected": _token_fr(match["expected"])
+        }
+    if got == "}":
+        return _("« } » seul : une variable se ferme par deux accolades, « }} ».")
+    if got == "{":
+        return _("« { » seul : une variable s'ouvre par deux accolades, « {{ ».")
+    if got == "end of template":
+        return _("le texte s'arrête au milieu d'une expression : une parenthèse, un crochet ou « }} » manque.")
+    return _("%(got)s en trop ou mal placé.") % {"got": _token_fr(got)}
+
+
+def _char_fr(match: re.Match) -> str:
+    if match["char"] in {"'", '"'}:
+        return _("un guillemet %(char)s est ouvert et jamais fermé.") % {"char": match["char"]}
+    return _("le caractère « %(char)s » n'est pas permis entre {{ }} ou {%% %%}.") % {"char": match["char"]}
+
+
+def _unknown_tag_fr(match: re.Match) -> str:
+    tag = match["tag"]
+    if tag.startswith("end") or tag in {"else", "elif"}:
+        return _("%(tag)s ne correspond à aucun bloc ouvert (un « {%% if … %%} » ou un « {%% for … %%} » manque "
+                 "avant, ou est déjà fermé).") % {"tag": _tag_fr(tag)}
+    return _("la balise %(tag)s n'existe pas. Balises permises : if, elif, else, endif, for, endfor, set.") % {
+        "tag": _tag_fr(tag)
+    }
+
+
+_BLOCK_TAIL = r"Jinja was looking for the following tags: .+?\. The innermost block that needs to be closed is '(?P<block>\w+)'\."
+_SYNTAX_FR = [
+    (
+        re.compile(r"Unexpected end of template\. " + _BLOCK_TAIL),
+        lambda m: _("le bloc %(block)s n'est jamais fermé : ajoutez %(end)s à l'endroit où il se termine.")
+        % _blocks_fr(m),
+    ),
+    (
+        re.compile(r"Encountered unknown tag '(?P<tag>\w+)'\. " + _BLOCK_TAIL),
+        lambda m: _("%(tag)s arrive alors que le bloc %(block)s n'est pas encore fermé par %(end)s.")
+        % {"tag": _tag_fr(m["tag"]), **_blocks_fr(m)},
+    ),
+    (re.compile(r"Encountered unknown tag '(?P<tag>\w+)'\."), _unknown_tag_fr),
+    (
+        re.compile(r"expected token '(?P<expected>.+?)', got '(?P<got>.+)'"),
+        lambda m: (
+            _("%(got)s est de trop : la variable devait se fermer par « }} ». Pour lire le champ d'une variable, "
+              "écrivez un point : {{ child.first_name }}.") % {"got": _token_fr(m["got"])}
+            if m["expected"] == "end of print statement"
+            else _("%(expected)s était attendu ici, et non %(got)s.")
+            % {"expected": _token_fr(m["expected"]), "got": _token_fr(m["got"])}
+        ),
+    ),
+    (
+        re.compile(r"unexpected end of template, expected '(?P<expected>.+?)'\.?"),
+        lambda m: _("le texte s'arrête avant la fin de l'expression : %(expected)s manque.")
+        % {"expected": _token_fr(m["expected"])},
+    ),
+    (re.compile(r"unexpected '(?P<got>.+?)'(?:, expected '(?P<expected>.+)')?$"), _unexpected_fr),
+    (re.compile(r"unexpected char (?P<q>['\"])(?P<char>.)(?P=q) at \d+"), _char_fr),
+    (
+        re.compile(r"Expected an expression, got '(?P<got>.+)'"),
+        lambda m: _("une expression (par exemple un nom de variable) manque avant %(got)s.")
+        % {"got": _token_fr(m["got"])},
+    ),
+    (
+        re.compile(r"expected name or number"),
+        lambda m: _("un nom de champ est attendu après le point, par exemple {{ child.first_name }}."),
+    ),
+    (re.compile(r"Missing end of comment tag"), lambda m: _("un commentaire « {# » n'est pas fermé par « #} ».")),
+    (
+        re.compile(r"tag name expected"),
+        lambda m: _("une balise « {%% %%} » est vide : écrivez par exemple « {%% if … %%} ».") % {},
+    ),
+    (re.compile(r"can't assign to '.+'"), lambda m: _("on ne peut pas donner de valeur à ceci dans « {%% set %%} ».") % {}),
+]
+
+
+def syntax_error_in_french(message: str) -> str:
+    """Jinja2's parse error ``message``, explained in French."""
+    for pattern, explain in _SYNTAX_FR:
+        if match := pattern.match(message):
+            return explain(match)
+    return _("le modèle est mal écrit à cette ligne : vérifiez que chaque « {{ » a son « }} », chaque « {%% » son "
+             "« %%} », et que chaque bloc ouvert ({%% if %%}, {%% for %%}) est fermé.") % {}

@@ -3,12 +3,16 @@
 and resend failures (« Envois »)."""
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail import hooks
+from wagtail.admin.models import FormState
 from wagtail.admin.ui.tables import Column, DateColumn, UpdatedAtColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -16,11 +20,61 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton, ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import PreviewOnCreateView, PreviewOnEditView, SnippetViewSet
+from wagtail.utils.decorators import xframe_options_sameorigin_override
 
 from . import services
 from .constants import SENSITIVE_EVENTS, Status
 from .models import MessageTemplate, Notification
+
+
+class MessagePreviewMixin:
+    """The preview of a message shows the text the editor is typing, even
+    broken: then it lists what is wrong, at its line, in French. Wagtail's
+    own preview keeps the last *valid* text and shows it as if it were the
+    current one, which hides the error from whoever opens the preview."""
+
+    TEXT_FIELDS = ("subject", "body", "push_text")
+
+    def post(self, request, *args, **kwargs):
+        self.remove_old_preview_data()
+        form = self.get_form(request.POST)
+        is_valid = self.validate_form(form)
+        FormState.objects.update_or_create_by_instance(
+            instance=self.object,
+            parent_object_id=self.parent_object_id,
+            user=request.user,
+            defaults={"data": form.data.urlencode(), "last_updated_at": now()},
+        )
+        # "is_valid" tells Wagtail's panel whether to reload its preview: it
+        # always should, the preview itself shows the errors.
+        return JsonResponse({"is_valid": True, "is_available": True, "form_is_valid": is_valid})
+
+    @method_decorator(xframe_options_sameorigin_override)
+    def get(self, request, *args, **kwargs):
+        form = self.get_form(self._get_form_data(self._get_form_state()))
+        if self.validate_form(form):
+            form.save(commit=False)
+        elif form.is_bound:
+            # The typed text, as typed (a field refused by the form is not
+            # copied onto the instance by Django), and the form's errors.
+            for field in self.TEXT_FIELDS:
+                if field in form.data:
+                    setattr(self.object, field, form.data[field])
+            self.object.preview_errors = [
+                f"{form.fields[name].label if name in form.fields else _('Message')} — {error}"
+                for name, errors in form.errors.items()
+                for error in errors
+            ]
+        return self.object.make_preview_request(request, self.object.default_preview_mode, self.get_extra_request_attrs())
+
+
+class MessagePreviewOnEditView(MessagePreviewMixin, PreviewOnEditView):
+    pass
+
+
+class MessagePreviewOnCreateView(MessagePreviewMixin, PreviewOnCreateView):
+    pass
 
 
 class MessageTemplateViewSet(SnippetViewSet):
@@ -34,6 +88,8 @@ class MessageTemplateViewSet(SnippetViewSet):
     # One message per event, a short fixed list: all of them on one page.
     list_per_page = 100
     search_fields = ["subject", "body"]
+    preview_on_edit_view_class = MessagePreviewOnEditView
+    preview_on_add_view_class = MessagePreviewOnCreateView
 
 
 register_snippet(MessageTemplateViewSet)

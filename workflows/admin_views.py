@@ -419,5 +419,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "workflows/admin/statistics.html",
-        {"filter": filterset, "stats": selectors.dossier_statistics(dossiers=dossiers)},
+        # Editors see the statistics but have no dossier list: their way back is the dashboard.
+        {"filter": filterset, "stats": selectors.dossier_statistics(dossiers=dossiers),
+         "has_workspace": selectors.is_workspace_user(request.user)},
     )

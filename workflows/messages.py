@@ -105,6 +105,11 @@ class MessagePreview:
     body: str = ""
     problems: list[str] | None = None
 
+    @property
+    def body_html(self) -> str:
+        """The body as the e-mail's HTML part shows it: paragraphs, links."""
+        return rendering.html_body(self.body)
+
 
 def procedure_previews(*, page) -> list[MessagePreview]:
     """Every message about a dossier of this procedure, rendered on its

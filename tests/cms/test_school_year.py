@@ -113,3 +113,38 @@ def test_rolling_the_enrolment_form_keeps_last_years_dossiers_and_gives_a_workin
     submission.refresh_from_db()
     assert (dossier.state, submission.definition, submission.answers) == before
     assert Page.objects.get(pk=form.pk).live
+
+
+def test_school_years_in_rich_text_and_help_blocks_move_too_and_the_editor_is_told_where(client, db):
+    """« pour l'année 2026-2027 » in the body text stayed behind when only
+    titles and dates moved (issue 18)."""
+    from html import unescape
+
+    from cms.models import HelpPage
+    from tests.factories import site_home
+
+    home = site_home(slug="accueil-annee", title="Accueil")
+    index = home.add_child(instance=HelpIndexPage(
+        title="Aide 2026-2027", slug="aide-2026-2027", subtitle="Écoles de Sainte-Luce",
+        intro="<p>Les inscriptions pour l'année 2026-2027 ouvrent en mars.</p>",
+    ))
+    index.add_child(instance=HelpPage(title="Comment payer", slug="comment-payer", summary="Les tarifs", body=[
+        ("paragraph", "<p>Les tarifs <b>2026-2027</b> sont votés en juin.</p>"),
+        ("callout", {"kind": "attention", "title": "Rentrée 2026 - 2027", "body": "<p>Avant le 30 juin.</p>"}),
+        ("steps", {"start": 1, "steps": [{"title": "Payer", "body": "<p>Le forfait 2026/2027.</p>"}]}),
+    ]))
+    client.force_login(UserFactory(editor=True))
+    response = client.post(f"/cms/pages/{index.pk}/annee-suivante/", follow=True)
+    page = unescape(response.content.decode())
+    assert "Années scolaires avancées d'un an dans : « Aide 2027-2028 » (introduction) ; « Comment payer » (contenu)" \
+        in page
+    new_index = HelpIndexPage.objects.get(slug="aide-2027-2028")
+    assert "l'année 2027-2028 ouvrent" in new_index.intro
+    assert new_index.get_latest_revision_as_object().intro == new_index.intro
+    body = str(new_index.get_children().get().specific.get_latest_revision_as_object().body.raw_data)
+    assert "<b>2027-2028</b>" in body and "Rentrée 2027 - 2028" in body and "forfait 2027/2028" in body
+    assert "2026" not in body
+    # Last year's pages keep their texts.
+    index.refresh_from_db()
+    assert "2026-2027 ouvrent" in index.intro
+    assert "<b>2026-2027</b>" in str(index.get_children().get().specific.body.raw_data)

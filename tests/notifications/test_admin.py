@@ -2,6 +2,8 @@
 their line, preview on a sample dossier); administrators follow sends and
 resend."""
 
+from html import unescape
+
 import pytest
 from django.core import mail
 from django.test import override_settings
@@ -71,6 +73,34 @@ def test_a_syntax_error_in_the_subject_is_refused_at_its_line(client, editor):
     assert "Ligne 1 : erreur de syntaxe" in response.content.decode()
 
 
+@pytest.mark.parametrize("body, french", [
+    ("Bonjour,\n{{ child first_name }}",
+     "Ligne 2 : erreur de syntaxe : « first_name » est de trop : la variable devait se fermer par « }} »."),
+    ("Bonjour,\n\n{% if amount %}\nÀ payer.",
+     "erreur de syntaxe : le bloc « {% if … %} » n'est jamais fermé : ajoutez « {% endif %} »"),
+    ("Bonjour,\n{{ amount }",
+     "Ligne 2 : erreur de syntaxe : « } » seul : une variable se ferme par deux accolades, « }} »."),
+    ("{% for x in answers %}{% endif %}",
+     "Ligne 1 : erreur de syntaxe : « {% endif %} » arrive alors que le bloc « {% for … %} » n'est pas encore fermé "
+     "par « {% endfor %} »."),
+])
+def test_jinja_syntax_errors_are_explained_to_editors_in_french_at_their_line(client, editor, body, french):
+    template = MessageTemplate.objects.get(event=Event.PAYMENT_REMINDER)
+    response = client.post(_edit_url(template), _form(template, body=body))
+    assert response.status_code == 200
+    page = unescape(response.content.decode())
+    assert french in page
+    for english in ("expected token", "unexpected", "Unexpected end of template", "Jinja was looking"):
+        assert english not in page
+
+
+def test_an_unknown_jinja_message_gets_a_general_french_hint():
+    from notifications.rendering import syntax_error_in_french
+
+    assert syntax_error_in_french("something Jinja2 says one day").startswith(
+        "le modèle est mal écrit à cette ligne : vérifiez que chaque « {{ » a son « }} », chaque « {% » son « %} »")
+
+
 # Deeply nested expressions stopped Jinja2's parser with a RecursionError: a 500 on save.
 DEEP = {
     "nested brackets": "{{ " + "(" * 300 + "1" + ")" * 300 + " }}",
@@ -102,11 +132,14 @@ def test_a_template_too_long_is_refused(client, editor):
     assert "20000" in response.content.decode().replace("\u202f", "").replace("&nbsp;", "").replace(" ", "")
 
 
-def test_the_preview_of_a_deeply_nested_template_is_refused(client, editor):
+def test_the_preview_of_a_deeply_nested_template_shows_the_refusal(client, editor):
     template = MessageTemplate.objects.get(event=Event.PAYMENT_REMINDER)
     url = reverse("wagtailsnippets_notifications_messagetemplate:preview_on_edit", args=[template.pk])
-    posted = client.post(url, _form(template, subject="{{ " + "(" * 500 + "1" + ")" * 500 + " }}"))
-    assert posted.json()["is_valid"] is False
+    posted = client.post(url, _form(template, body="Bonjour,\n{{ " + "(" * 500 + "1" + ")" * 500 + " }}"))
+    assert posted.json()["form_is_valid"] is False
+    page = client.get(url).content.decode()
+    assert "Le message ne peut pas être affiché" in page
+    assert "Ligne 2 : le modèle est trop imbriqué" in unescape(page)
 
 
 def test_a_valid_message_is_saved_and_then_sent(client, editor, django_capture_on_commit_callbacks):
@@ -135,11 +168,44 @@ def test_the_preview_renders_the_message_on_a_sample_dossier(client, editor):
     assert "dus depuis" not in template.body
 
 
-def test_the_preview_of_a_broken_message_is_not_available(client, editor):
+def test_the_preview_of_a_broken_message_shows_its_error_not_the_last_valid_text(client, editor):
     template = MessageTemplate.objects.get(event=Event.PAYMENT_OVERDUE)
     url = reverse("wagtailsnippets_notifications_messagetemplate:preview_on_edit", args=[template.pk])
-    posted = client.post(url, _form(template, body="{{ ''.__class__ }}"))
-    assert posted.json()["is_valid"] is False
+    assert client.post(url, _form(template, body="Texte valide {{ amount|montant }}.")).json()["is_valid"]
+    assert "Texte valide 45,50" in client.get(url).content.decode()
+    # Broken: the panel still reloads (is_valid), and the preview names the error at its line.
+    posted = client.post(url, _form(template, body="Bonjour,\n{{ amount }"))
+    assert posted.json() == {"is_valid": True, "is_available": True, "form_is_valid": False}
+    page = unescape(client.get(url).content.decode())
+    assert "Le message ne peut pas être affiché" in page
+    assert "Ligne 2 : erreur de syntaxe : « } » seul : une variable se ferme par deux accolades, « }} »." in page
+    assert "Texte valide" not in page
+    # A forbidden attribute, refused by the form, is shown the same way.
+    client.post(url, _form(template, body="{{ ''.__class__ }}"))
+    page = unescape(client.get(url).content.decode())
+    assert "l'attribut « __class__ » est interdit" in page
+    template.refresh_from_db()
+    assert "__class__" not in template.body
+
+
+def test_the_preview_shows_the_mail_in_paragraphs_and_samples_as_an_editor_reads_them(client, editor):
+    template = MessageTemplate.objects.get(event=Event.PAYMENT_REMINDER)
+    url = reverse("wagtailsnippets_notifications_messagetemplate:preview_on_edit", args=[template.pk])
+    body = "Bonjour {{ family.name }},\n\n{{ child.first_name }} doit {{ amount|montant }}.\nVoir {{ link }}"
+    client.post(url, _form(template, body=body))
+    response = client.get(url)
+    page = unescape(response.content.decode())
+    assert "<p>Bonjour Famille Joseph-Angélique,</p>" in page
+    assert "<p>Maëlys doit 45,50\u00a0€.<br>Voir <a href=\"https://inscrire.example/mes-dossiers/2026-0142/\"" in page
+    assert "notifications/message_preview.css" in page  # styled by a stylesheet the policy allows
+    # Samples: dates, amounts and fields written as an editor reads them, never Python's reprs.
+    assert "14/03/2023" in page and "20/12/2026" in page
+    assert "<code>child.first_name</code></dt><dd>Maëlys</dd>" in page
+    for repr_ in ("datetime.date", "Decimal(", "{'"):
+        assert repr_ not in page
+    # The stylesheet is served.
+    from django.contrib.staticfiles import finders
+    assert finders.find("notifications/message_preview.css")
 
 
 # --- What was sent ------------------------------------------------------------------------------

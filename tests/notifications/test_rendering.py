@@ -68,7 +68,7 @@ def _problems(source):
 
 def test_a_syntax_error_is_reported_at_its_line():
     assert _problems("Bonjour,\n\n{% if amount %}\n{{ amount }") == [
-        "Ligne 4 : erreur de syntaxe : unexpected '}'"
+        "Ligne 4 : erreur de syntaxe : « } » seul : une variable se ferme par deux accolades, « }} »."
     ]
 
 

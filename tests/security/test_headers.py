@@ -51,6 +51,53 @@ def test_the_admin_gets_its_own_policy_inline_allowed_nothing_foreign():
     assert policy["frame-ancestors"] == ["'self'"]
 
 
+def _preview(client, edit_url: str, url: str, form_id: str, mode: str = "", **extra: str):
+    """Post the editor's form as the preview panel does, then open the
+    preview as its iframe does."""
+    from wagtail.test.utils.form_data import querydict_from_html
+
+    edit = client.get(edit_url)
+    data = querydict_from_html(edit.content.decode(), form_id=form_id).copy()
+    data.update(extra)  # what the admin's scripts would add (an empty StreamField's count)
+    assert client.post(url, {key: data.getlist(key) for key in data}).json()["is_valid"]
+    return client.get(url + f"?mode={mode}&in_preview_panel=true")
+
+
+@pytest.mark.parametrize("kind", ["page", "message"])
+def test_previews_are_served_with_the_admin_policy_framable_by_the_admin_only(kind):
+    """A page's preview and a message's preview open in the admin's preview
+    panel: their answer may be framed by the admin's own origin, no other."""
+    from django.urls import reverse
+
+    from notifications.constants import Event
+    from notifications.models import MessageTemplate
+    from tests.factories import site_home
+
+    client = Client()
+    client.force_login(UserFactory(editor=True))
+    if kind == "page":
+        home = site_home(slug="accueil-apercu", title="Bienvenue sur Inscrire")
+        response = _preview(client, f"/cms/pages/{home.pk}/edit/", f"/cms/pages/{home.pk}/edit/preview/", "page-edit-form", **{"body-count": "0"})
+        expected = "Bienvenue sur Inscrire"
+    else:
+        template = MessageTemplate.objects.get(event=Event.PAYMENT_REMINDER)
+        url = reverse("wagtailsnippets_notifications_messagetemplate:preview_on_edit", args=[template.pk])
+        edit = reverse("wagtailsnippets_notifications_messagetemplate:edit", args=[template.pk])
+        response = _preview(client, edit, url, "w-editor-form")
+        expected = "Exemple sur un dossier fictif"
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+    policy = _directives(response["Content-Security-Policy"])
+    assert policy["frame-ancestors"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"]
+    assert all(source in {"'self'", "'unsafe-inline'"} for source in policy["script-src"])
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    # The public page itself keeps the public policy.
+    if kind == "page":
+        public = Client().get("/")
+        assert _directives(public["Content-Security-Policy"])["frame-ancestors"] == ["'none'"]
+
+
 def test_pages_of_signed_in_people_are_never_cached():
     client = Client()
     client.force_login(GuardianFactory())

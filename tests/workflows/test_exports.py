@@ -195,3 +195,20 @@ def test_xlsx_headings_are_unique_and_dates_are_date_cells(client, export):
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     line = dict(zip(rows[0], rows[1]))
     assert line["Date de naissance"] == line["Date de naissance (réponse au formulaire)"] == "20/02/2022"
+
+
+def _back_link(html: str) -> tuple[str, str]:
+    import re
+
+    href, label = re.search(r'<a href="([^"]+)">← ([^<]+)</a>', html).groups()
+    return href, label
+
+
+def test_the_statistics_back_link_leads_somewhere_for_directors_and_editors(client, world):
+    director, _ = world
+    href, label = _back_link(client.get("/cms/dossiers/statistiques/").content.decode())
+    assert label == "Tous les dossiers" and client.get(href).status_code == 200
+    client.force_login(UserFactory(editor=True))
+    href, label = _back_link(client.get("/cms/dossiers/statistiques/").content.decode())
+    assert label == "Tableau de bord" and href == "/cms/"
+    assert client.get(href).status_code == 200

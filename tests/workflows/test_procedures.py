@@ -384,5 +384,49 @@ def test_the_procedures_messages_are_previewed_on_its_own_sample_dossier(editor_
     assert response.status_code == 200
     assert "Inscriptions en mairie 2026-2027 : c'est fait" in html
     assert "commune : Sainte-Luce." in html  # the sample answer of a text question
+    assert "<p>Bonjour,</p>" in html  # in paragraphs, as the e-mail shows it
 
 
+
+
+# --- What the editor is told (issue 18) ----------------------------------------------------------------
+
+
+def _json_unescaped(text: str) -> str:
+    """Block errors reach the page inside the editor's JSON: « \\u00e9 » for « é »."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), text)
+
+
+def test_an_empty_form_is_refused_on_save_in_french_not_before(editor_client, home):
+    # Wagtail's editor checked the form's « min_num » as soon as it opened (tests/e2e/test_preview.py).
+    add = f"/cms/pages/add/workflows/procedurepage/{home.pk}/"
+
+    def fill(data):
+        data["title"], data["slug"] = "Démarche sans étape", "sans-etape"
+        data["form-count"], data["stages-count"] = "0", "0"
+
+    response = editor_post(editor_client, add, fill)
+    assert response.status_code == 200
+    assert "Ajoutez au moins une étape au formulaire." in _json_unescaped(form_errors(response))
+    assert "Le nombre minimum d'éléments" not in unescape(response.content.decode())
+    assert not ProcedurePage.objects.filter(slug="sans-etape").exists()
+
+
+def test_a_document_question_is_not_prefilled(editor_client, home):
+    def fill(data):
+        data["title"], data["slug"] = "Démarche avec document", "avec-document"
+        form_data(data)
+        data["stages-count"] = "0"
+        data["form-0-value-fields-count"] = "3"
+        prefix = "form-0-value-fields-2"
+        data[f"{prefix}-order"] = "2"
+        _question(data, prefix, "file", "Justificatif de domicile", "justificatif")
+        data[f"{prefix}-value-prefill"] = "family.address"
+        data.setlist(f"{prefix}-value-allowed_types", ["pdf"])
+        data[f"{prefix}-value-max_size_mb"], data[f"{prefix}-value-max_age_months"] = "5", ""
+
+    response = editor_post(editor_client, f"/cms/pages/add/workflows/procedurepage/{home.pk}/", fill)
+    assert response.status_code == 200
+    assert ("« Justificatif de domicile » est un document à joindre, il ne se pré-remplit pas : laissez "
+            "« Pré-remplir avec » vide.") in _json_unescaped(form_errors(response))
+    assert not ProcedurePage.objects.filter(slug="avec-document").exists()
