@@ -13,9 +13,27 @@ from wagtail.search import index
 
 from .blocks import RICH_FEATURES, HelpStreamBlock
 from .constants import DirectorEmails, SchoolKind
+from .forms import SchoolForm
 from .school_year import next_school_year_text
 
 postal_code_validator = RegexValidator(r"^972\d{2}$", _("Saisissez un code postal de Martinique (972xx)."))
+# A school's code is what families receive (« Votre code 3KTUKZ ») and type at
+# sign-up. At least one letter, so that a code never reads as a postal code.
+school_code_validator = RegexValidator(
+    r"^(?=.*[A-Z])[A-Z0-9]{4,12}$",
+    _("Le code a de 4 à 12 caractères, lettres majuscules et chiffres, avec au moins une lettre (par exemple 3KTUKZ)."),
+)
+SCHOOL_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud and typed without doubt
+
+
+def new_school_code(length: int = 6) -> str:
+    """A fresh code for a new school, one nobody has yet (editors may change it)."""
+    import secrets
+
+    while True:
+        code = "".join(secrets.choice(SCHOOL_CODE_ALPHABET) for _ in range(length))
+        if any(c.isalpha() for c in code) and not School.objects.filter(code=code).exists():
+            return code
 
 
 class HomePage(Page):
@@ -99,10 +117,17 @@ class HelpPage(Page):
 
 
 class School(index.Indexed, ClusterableModel):
-    """A school (« structure ») that takes children: families pick it by postal
-    code when they open their account; its directors review its dossiers."""
+    """A school (« structure ») that takes children: families pick it by its
+    code (« 3KTUKZ »), postal code or commune when they open their account; its
+    directors review its dossiers."""
 
     name = models.CharField(_("nom"), max_length=200)
+    code = models.CharField(
+        _("code de l'école"), max_length=12, unique=True, default=new_school_code,
+        validators=[school_code_validator],
+        help_text=_("Le code que reçoivent les familles : saisi à l'ouverture du compte, il trouve cette école. "
+                    "De 4 à 12 lettres majuscules et chiffres."),
+    )
     kind = models.CharField(_("type"), max_length=20, choices=SchoolKind.choices, default=SchoolKind.ELEMENTAIRE)
     address = models.CharField(_("adresse"), max_length=255, blank=True)
     postal_code = models.CharField(_("code postal"), max_length=5, validators=[postal_code_validator], db_index=True)
@@ -128,6 +153,7 @@ class School(index.Indexed, ClusterableModel):
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("code"),
         FieldPanel("kind"),
         MultiFieldPanel(
             [FieldPanel("address"), FieldPanel("postal_code"), FieldPanel("commune")], heading=_("Adresse")
@@ -138,10 +164,13 @@ class School(index.Indexed, ClusterableModel):
         FieldPanel("validation_delay_days"),
         InlinePanel("rules_versions", heading=_("Règlement de l'école"), label=_("Version du règlement")),
     ]
+    base_form_class = SchoolForm
+
     search_fields = [
         index.SearchField("name"),
         index.AutocompleteField("name"),
         index.FilterField("postal_code"),
+        index.SearchField("code"),
         index.SearchField("commune"),
     ]
 

@@ -96,6 +96,11 @@ def _schools(report: DemoReport) -> dict[str, School]:
         )
         if created:
             report.created.append(f"école « {school} »")
+        elif school.code != data["code"] and not School.objects.filter(code=data["code"]).exists():
+            # A school made before codes existed got a random one from the
+            # migration; the demo's help text gives families this one.
+            school.code = data["code"]
+            school.save(update_fields=["code"])
         schools[slug] = school
     return schools
 
