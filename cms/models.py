@@ -14,7 +14,7 @@ from wagtail.search import index
 from .blocks import RICH_FEATURES, HelpStreamBlock
 from .constants import DirectorEmails, SchoolKind
 from .forms import SchoolForm
-from .school_year import next_school_year_text
+from .school_year import SCHOOL_YEAR, next_school_year_text, school_year_of, school_year_start
 
 postal_code_validator = RegexValidator(r"^972\d{2}$", _("Saisissez un code postal de Martinique (972xx)."))
 # A school's code is what families receive (« Votre code 3KTUKZ ») and type at
@@ -56,7 +56,21 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = self.get_children().live().public().specific().order_by("path")
+        children = list(self.get_children().live().public().specific().order_by("path"))
+        current, timeless, archives = [], [], []
+        this_year = school_year_start(school_year_of())
+        for page in children:
+            found = SCHOOL_YEAR.search(page.title or "")
+            if found is None:
+                timeless.append(page)
+            elif int(found[1]) >= this_year:
+                current.append(page)
+            else:
+                archives.append(page)
+        # This year's procedures and help lead; past years' pages stay, as
+        # they were written, under « Années précédentes ».
+        context["sections"] = current + timeless
+        context["archives"] = archives
         return context
 
 
