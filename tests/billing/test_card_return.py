@@ -79,6 +79,10 @@ def test_a_host_the_portal_does_not_name_falls_back_to_site_url(client, awaiting
     assert card.return_origin == ""
     response = pay(client, card, "rejected", HTTP_HOST="ailleurs.example")
     assert response["Location"] == f"http://portail.example/paiements/carte/{card.token}/retour/"
+    # Outside ALLOWED_HOSTS, Django refuses the request itself, with the portal's French 400 page.
+    settings.ALLOWED_HOSTS = ["testserver"]
+    response = client.get(pay_url(awaiting), HTTP_HOST="ailleurs.example")
+    assert response.status_code == 400
 
 
 def test_the_return_page_says_refused_pending_or_error(client, awaiting):
