@@ -5,6 +5,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# E-mail links and card payments' return address follow the port the site runs
+# on (`make run PORT=8123`), unless SITE_URL is given.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test run serve migrate demo test test-postgres messages clean bench bench-smoke install-bench
@@ -41,8 +44,8 @@ run: demo
 	@echo "Inscrire : http://$(HOST):$(PORT)/   (administration : http://$(HOST):$(PORT)/cms/)"
 	@echo ""
 	@trap 'kill 0' INT TERM; \
-	$(BIN)/python manage.py run_huey & \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT) & \
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py run_huey & \
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT) & \
 	wait -n; kill 0
 
 test: install-test

@@ -21,10 +21,15 @@ class Limit:
 
 # Per machine (IP address) and per target; the numbers are generous for a
 # family, small for a script.
-SIGNUP_PER_IP = Limit("signup", 5, 60 * 60)
-SIGNUP_EMAIL_CHECK_PER_IP = Limit("signup-email", 20, 60 * 60)
-# Sign-ups for one address: the owner of an address that has an account is
-# told each time, a few times an hour at most.
+#
+# The sign-up limits what costs — the e-mails it sends — not the accounts
+# opened from one address: a town hall's family desk or a mobile carrier's
+# shared address opens dozens in an afternoon of enrolment season. One
+# connection may make the portal send this many sign-up e-mails an hour
+# (a script spraying addresses is stopped, a desk is not)…
+SIGNUP_MAILS_PER_IP = Limit("signup-mails", 100, 60 * 60)
+# …and one address receives a few an hour at most (its owner is told of
+# each sign-up with it).
 SIGNUP_PER_EMAIL = Limit("signup-target", 3, 60 * 60)
 PASSWORD_RESET_PER_IP = Limit("reset-ip", 10, 60 * 60)
 PASSWORD_RESET_PER_EMAIL = Limit("reset-email", 3, 60 * 60)

@@ -340,10 +340,11 @@ def _commune_suggestions(schools: list[School], query: str, limit: int = 5) -> l
 
 
 def school_search(*, query: str) -> SchoolSearch:
-    """Schools by postal code (``97228``, or a beginning such as ``972``) or
-    by commune or school name (``Sainte-Luce``, ``ste luce``, ``marin``),
-    accents and case ignored. Never empty-handed: without results it says
-    why and suggests postal codes or communes that have schools."""
+    """Schools by the school's code (``3KTUKZ``: that school exactly), by
+    postal code (``97228``, or a beginning such as ``972``) or by commune or
+    school name (``Sainte-Luce``, ``ste luce``, ``marin``), accents and case
+    ignored. Never empty-handed: without results it says why and suggests
+    postal codes or communes that have schools."""
     query = (query or "").strip()[:100]
     all_schools = list(School.objects.order_by("commune", "name"))
     result = SchoolSearch(query=query)
@@ -355,6 +356,10 @@ def school_search(*, query: str) -> SchoolSearch:
         return result
 
     compact = re.sub(r"\s+", "", query)
+    by_code = [s for s in all_schools if s.code == compact.upper()]
+    if by_code:
+        result.schools = by_code
+        return result
     if compact.isdigit():
         if len(compact) > 5:
             result.message = _("Un code postal a cinq chiffres, par exemple 97228.")

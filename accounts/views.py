@@ -47,6 +47,21 @@ SIGNUP_SESSION_KEY = "accounts_signup"
 SIGNUP_SENT_KEY = "accounts_signup_sent_to"
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
 TOO_MANY = _lazy("Trop de demandes depuis cette connexion. Réessayez dans une heure.")
+SIGNUP_MAILS_TOO_MANY = _lazy(
+    "Cette connexion a déjà fait envoyer de nombreux e-mails d'inscription dans l'heure : pour éviter les abus, "
+    "les inscriptions depuis cette connexion reprendront dans une heure. Vous pouvez aussi utiliser une autre "
+    "connexion (par exemple les données mobiles de votre téléphone)."
+)
+ADDRESS_TOO_MANY = _lazy(
+    "Plusieurs e-mails d'inscription ont déjà été envoyés à cette adresse dans l'heure. Vérifiez votre messagerie "
+    "(et le dossier des indésirables), ou réessayez dans une heure."
+)
+
+
+def _signup_mails_exhausted(request: HttpRequest) -> bool:
+    """Whether this connection used up its sign-up e-mails: said on the first
+    page, before anything is typed."""
+    return ratelimit.is_limited(ratelimit.SIGNUP_MAILS_PER_IP, ratelimit.client_ip(request))
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -168,6 +183,7 @@ def signup_step(request: HttpRequest, step: int) -> HttpResponse:
 
 def _render_step(request, step: int, title: str, context: dict, status: int = 200) -> HttpResponse:
     context.update({"step": step, "steps": SIGNUP_STEPS, "step_title": title})
+    context.setdefault("limit_message", SIGNUP_MAILS_TOO_MANY if _signup_mails_exhausted(request) else "")
     return render(request, f"accounts/signup/step{step}.html", context, status=status)
 
 
@@ -175,9 +191,12 @@ def _signup_identity(request, state) -> HttpResponse:
     title = _("Vos nom, prénom et adresse e-mail")
     if request.method == "POST":
         form = SignupIdentityForm(request.POST)
-        if not ratelimit.hit(ratelimit.SIGNUP_EMAIL_CHECK_PER_IP, ratelimit.client_ip(request)):
+        if _signup_mails_exhausted(request):
             form.is_valid()
-            form.add_error(None, TOO_MANY)
+            return _render_step(request, 1, title, {"form": form}, status=429)
+        if form.is_valid() and ratelimit.is_limited(ratelimit.SIGNUP_PER_EMAIL, form.cleaned_data["email"]):
+            # Said now, next to the address, rather than after steps 2 to 4.
+            form.add_error("email", ADDRESS_TOO_MANY)
             return _render_step(request, 1, title, {"form": form}, status=429)
         if form.is_valid():
             state["identity"] = form.cleaned_data
@@ -254,10 +273,11 @@ def _signup_consents(request, state) -> HttpResponse:
     if request.method == "POST":
         form = ConsentForm(request.POST, documents=documents)
         if form.is_valid():
-            if not ratelimit.hit(ratelimit.SIGNUP_PER_IP, ratelimit.client_ip(request)):
-                form.add_error(None, TOO_MANY)
+            if not ratelimit.hit(ratelimit.SIGNUP_MAILS_PER_IP, ratelimit.client_ip(request)):
+                form.add_error(None, SIGNUP_MAILS_TOO_MANY)
                 return _render_step(
-                    request, 4, title, {"form": form, "documents": documents, "schools": schools}, status=429
+                    request, 4, title, {"form": form, "documents": documents, "schools": schools,
+                                        "limit_message": ""}, status=429
                 )
             identity = state["identity"]
             # A new address gets its account and a confirmation link; one that

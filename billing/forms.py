@@ -55,12 +55,23 @@ class ChooseForm(forms.Form):
 
 
 class MandateForm(forms.Form):
-    holder_name = forms.CharField(label=_("Titulaire du compte"), max_length=200, required=False,
-                                  help_text=_("Tel qu'il figure sur votre RIB."))
-    iban = forms.CharField(label=_("IBAN"), max_length=60, required=False,
-                           help_text=_("Par exemple FR76 3000 6000 0112 3456 7890 189."))
-    bic = forms.CharField(label=_("BIC"), max_length=20, required=False,
-                          help_text=_("8 ou 11 caractères, sur votre RIB."))
+    """The account to debit, asked once the family chose the direct debit:
+    the three fields are required for that mode (the service checks the
+    IBAN and BIC themselves and says what is wrong next to each)."""
+
+    holder_name = forms.CharField(
+        label=_("Titulaire du compte"), max_length=200, help_text=_("Tel qu'il figure sur votre RIB."),
+        error_messages={"required": _("Indiquez le nom du titulaire du compte, tel qu'il figure sur le RIB.")},
+    )
+    iban = forms.CharField(
+        label=_("IBAN"), max_length=60, help_text=_("Par exemple FR76 3000 6000 0112 3456 7890 189."),
+        error_messages={"required": _("Saisissez l'IBAN du compte à débiter.")},
+    )
+    bic = forms.CharField(
+        label=_("BIC"), max_length=20, help_text=_("8 ou 11 caractères, sur votre RIB."),
+        error_messages={"required": _(
+            "Saisissez le BIC de votre banque (8 ou 11 caractères, il figure sur votre RIB).")},
+    )
 
 
 class SignedMandateForm(forms.Form):

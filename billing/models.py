@@ -402,11 +402,22 @@ class CardPayment(BasePayment):
         verbose_name = _("paiement par carte")
         verbose_name_plural = _("paiements par carte")
 
+    return_origin = models.CharField(
+        _("adresse de retour"), max_length=255, blank=True, default="",
+        help_text=_("L'adresse du portail par laquelle la famille a commencé le paiement (sinon SITE_URL)."),
+    )
+
+    def _return_url(self) -> str:
+        # Back to the address the payer came from (checked against
+        # ALLOWED_HOSTS when the payment started): a redirect to another
+        # origin would be blocked by the page's form-action 'self'.
+        return (self.return_origin or settings.SITE_URL) + reverse("billing:card_return", args=[self.token])
+
     def get_failure_url(self) -> str:
-        return settings.SITE_URL + reverse("billing:card_return", args=[self.token])
+        return self._return_url()
 
     def get_success_url(self) -> str:
-        return settings.SITE_URL + reverse("billing:card_return", args=[self.token])
+        return self._return_url()
 
     def get_purchased_items(self):
         from payments import PurchasedItem

@@ -457,9 +457,11 @@ def debit_reject(*, debit: DirectDebit, by, reason: str) -> DirectDebit:
 # --- Card -------------------------------------------------------------------------------------------------
 
 
-def card_payment_start(*, dossier: Dossier, by) -> CardPayment:
+def card_payment_start(*, dossier: Dossier, by, return_origin: str = "") -> CardPayment:
     """A new online payment for the tariff's amount — never an amount sent
-    by the browser."""
+    by the browser. ``return_origin`` (``https://host[:port]``, a host the
+    portal serves) is where the provider sends the payer back; SITE_URL
+    when empty."""
     _check_family(dossier, by)
     _check_awaiting(dossier)
     if not selectors.card_enabled():
@@ -479,6 +481,7 @@ def card_payment_start(*, dossier: Dossier, by) -> CardPayment:
             billing_last_name=by.last_name,
             billing_email=by.email,
             billing_country_code="FR",
+            return_origin=return_origin,
         )
 
 

@@ -4,14 +4,18 @@ is found through the family's own dossier: another family gets a 404."""
 
 from __future__ import annotations
 
+from urllib.error import URLError
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from payments import RedirectNeeded
+from payments import PaymentError, PaymentStatus, RedirectNeeded
 
 from files.responses import private_bytes_response
 from forms.selectors import submission_for_user
@@ -145,12 +149,29 @@ def mandate_upload(request: HttpRequest, public_id) -> HttpResponse:
     return _page(request, dossier, signed_form=form, status=400)
 
 
+def _request_origin(request: HttpRequest) -> str:
+    """``scheme://host[:port]`` of this request when the host is one the
+    portal serves (ALLOWED_HOSTS, a catch-all « * » excepted) — so that the
+    payer comes back where they started (``make run PORT=8123``, a second
+    domain) — else "" (the provider sends them to SITE_URL)."""
+    from django.http.request import split_domain_port, validate_host
+
+    host = request.get_host()  # already refused by Django if not in ALLOWED_HOSTS
+    domain, _port = split_domain_port(host)
+    allowed = [h for h in settings.ALLOWED_HOSTS if h != "*"]
+    if not domain or not validate_host(domain, allowed):
+        return ""
+    if settings.PAYMENT_USES_SSL and not request.is_secure():
+        return ""  # never send a payer from HTTPS back to plain HTTP
+    return f"{request.scheme}://{host}"
+
+
 @login_required
 @require_POST
 def card_start(request: HttpRequest, public_id) -> HttpResponse:
     dossier = _dossier(request, public_id)
     try:
-        card = services.card_payment_start(dossier=dossier, by=request.user)
+        card = services.card_payment_start(dossier=dossier, by=request.user, return_origin=_request_origin(request))
     except services.PaymentError as error:
         messages.error(request, error.message)
         return redirect("billing:pay", public_id=public_id)
@@ -169,7 +190,6 @@ def _card_payment(request: HttpRequest, token) -> CardPayment:
 def card_pay(request: HttpRequest, token) -> HttpResponse:
     """The provider's page (for the development provider, a form where you
     pick the outcome; a real provider redirects to its own page)."""
-    from payments import PaymentStatus
 
     card = _card_payment(request, token)
     if card.status not in (PaymentStatus.WAITING, PaymentStatus.INPUT):
@@ -179,27 +199,89 @@ def card_pay(request: HttpRequest, token) -> HttpResponse:
         form = card.get_form(data=request.POST or None)
     except RedirectNeeded as redirect_to:
         return redirect(str(redirect_to))
+    except (PaymentError, URLError):
+        # The provider failed (its error page, a broken connection): the
+        # payment is marked in error and the return page says so — unless
+        # the provider had confirmed it first, which stands.
+        card.refresh_from_db()
+        if card.status not in (PaymentStatus.CONFIRMED, PaymentStatus.PREAUTH):
+            card.change_status(PaymentStatus.ERROR)
+        return redirect("billing:card_return", token=card.token)
+    if card.variant == "dummy":
+        _french_dummy_form(form)
     return TemplateResponse(request, "billing/card_pay.html", {"card": card, "form": form,
                                                                "dossier": card.dossier})
+
+
+def _french_dummy_form(form) -> None:
+    """The development provider's form is labelled in English by
+    django-payments: the portal's words instead."""
+    labels = {
+        "status": _("Résultat du paiement"),
+        "fraud_status": _("Contrôle anti-fraude"),
+        "gateway_response": _("Réponse du prestataire"),
+        "verification_result": _("Résultat après 3-D Secure"),
+    }
+    for name, label in labels.items():
+        if name in form.fields:
+            form.fields[name].label = label
+    if "gateway_response" in form.fields:
+        form.fields["gateway_response"].choices = [
+            ("3ds-disabled", _("Sans 3-D Secure")),
+            ("3ds-redirect", _("Avec 3-D Secure")),
+            ("failure", _("Erreur de connexion au prestataire")),
+            ("payment-error", _("Réponse du prestataire non prise en charge")),
+        ]
+
+
+CARD_OUTCOMES = {
+    "paid": (_lazy("Paiement accepté"), "success"),
+    "refused": (_lazy("Paiement refusé"), "error"),
+    "pending": (_lazy("Paiement en attente"), "warning"),
+    "error": (_lazy("Erreur de paiement"), "error"),
+}
 
 
 @login_required
 @require_GET
 def card_return(request: HttpRequest, token) -> HttpResponse:
-    """Where the provider sends the family back. It only reads what the
-    provider's confirmation did: coming here never makes a payment count."""
+    """Where the provider sends the family back: a page that says whether the
+    payment worked. It only reads what the provider's confirmation did:
+    coming here never makes a payment count."""
+
     card = _card_payment(request, token)
     card.refresh_from_db()
-    public_id = card.dossier.submission.public_id
     if card.counted_at:
-        messages.success(request, _("Paiement par carte accepté : merci."))
+        outcome = "paid"
+        text = _("Paiement par carte accepté : merci. Le règlement est enregistré sur votre dossier.")
     elif card.refusal:
-        messages.error(request, _("Paiement reçu mais non pris en compte (%(why)s) : le service financier "
-                                  "vous remboursera.") % {"why": card.refusal})
+        outcome = "error"
+        text = _("Paiement reçu mais non pris en compte (%(why)s) : le service financier vous remboursera.") % {
+            "why": card.refusal}
+    elif card.status == PaymentStatus.REJECTED:
+        outcome = "refused"
+        text = _("Le paiement par carte a été refusé : il n'a pas abouti et rien n'a été débité. Vous pouvez "
+                 "réessayer ou choisir un autre mode.")
+    elif card.status in (PaymentStatus.ERROR, PaymentStatus.CANCELLED, PaymentStatus.REFUNDED):
+        outcome = "error"
+        text = _("Le paiement par carte n'a pas abouti à cause d'une erreur : rien n'a été débité. Vous pouvez "
+                 "réessayer ou choisir un autre mode.")
+    elif card.status in (PaymentStatus.CONFIRMED, PaymentStatus.PREAUTH):
+        outcome = "pending"
+        text = _("Le prestataire a accepté le paiement ; son enregistrement sur votre dossier est en cours. "
+                 "Rechargez cette page dans un instant.")
     else:
-        messages.error(request, _("Le paiement par carte n'a pas abouti : rien n'a été débité. Vous pouvez "
-                                  "réessayer ou choisir un autre mode."))
-    return redirect("billing:pay", public_id=public_id)
+        outcome = "pending"
+        text = _("Le paiement par carte n'a pas abouti pour l'instant : rien n'a été débité. Vous pouvez le "
+                 "reprendre, ou choisir un autre mode.")
+    title, tone = CARD_OUTCOMES[outcome]
+    dossier = card.dossier
+    return TemplateResponse(request, "billing/card_return.html", {
+        "card": card, "dossier": dossier, "submission": dossier.submission, "outcome": outcome,
+        "outcome_title": title, "outcome_text": text, "tone": tone,
+        "can_retry": outcome != "paid" and dossier.state == DossierState.AWAITING_PAYMENT
+        and card.status in (PaymentStatus.WAITING, PaymentStatus.INPUT),
+    })
 
 
 @login_required

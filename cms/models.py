@@ -13,8 +13,27 @@ from wagtail.search import index
 
 from .blocks import RICH_FEATURES, HelpStreamBlock
 from .constants import DirectorEmails, SchoolKind
+from .forms import SchoolForm
+from .school_year import SCHOOL_YEAR, school_year_of, school_year_start
 
 postal_code_validator = RegexValidator(r"^972\d{2}$", _("Saisissez un code postal de Martinique (972xx)."))
+# A school's code is what families receive (« Votre code 3KTUKZ ») and type at
+# sign-up. At least one letter, so that a code never reads as a postal code.
+school_code_validator = RegexValidator(
+    r"^(?=.*[A-Z])[A-Z0-9]{4,12}$",
+    _("Le code a de 4 à 12 caractères, lettres majuscules et chiffres, avec au moins une lettre (par exemple 3KTUKZ)."),
+)
+SCHOOL_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud and typed without doubt
+
+
+def new_school_code(length: int = 6) -> str:
+    """A fresh code for a new school, one nobody has yet (editors may change it)."""
+    import secrets
+
+    while True:
+        code = "".join(secrets.choice(SCHOOL_CODE_ALPHABET) for _ in range(length))
+        if any(c.isalpha() for c in code) and not School.objects.filter(code=code).exists():
+            return code
 
 
 class HomePage(Page):
@@ -37,7 +56,21 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = self.get_children().live().public().specific().order_by("path")
+        children = list(self.get_children().live().public().specific().order_by("path"))
+        current, timeless, archives = [], [], []
+        this_year = school_year_start(school_year_of())
+        for page in children:
+            found = SCHOOL_YEAR.search(page.title or "")
+            if found is None:
+                timeless.append(page)
+            elif int(found[1]) >= this_year:
+                current.append(page)
+            else:
+                archives.append(page)
+        # This year's procedures and help lead; past years' pages stay, as
+        # they were written, under « Années précédentes ».
+        context["sections"] = current + timeless
+        context["archives"] = archives
         return context
 
 
@@ -97,10 +130,17 @@ class HelpPage(Page):
 
 
 class School(index.Indexed, ClusterableModel):
-    """A school (« structure ») that takes children: families pick it by postal
-    code when they open their account; its directors review its dossiers."""
+    """A school (« structure ») that takes children: families pick it by its
+    code (« 3KTUKZ »), postal code or commune when they open their account; its
+    directors review its dossiers."""
 
     name = models.CharField(_("nom"), max_length=200)
+    code = models.CharField(
+        _("code de l'école"), max_length=12, unique=True, default=new_school_code,
+        validators=[school_code_validator],
+        help_text=_("Le code que reçoivent les familles : saisi à l'ouverture du compte, il trouve cette école. "
+                    "De 4 à 12 lettres majuscules et chiffres."),
+    )
     kind = models.CharField(_("type"), max_length=20, choices=SchoolKind.choices, default=SchoolKind.ELEMENTAIRE)
     address = models.CharField(_("adresse"), max_length=255, blank=True)
     postal_code = models.CharField(_("code postal"), max_length=5, validators=[postal_code_validator], db_index=True)
@@ -126,6 +166,7 @@ class School(index.Indexed, ClusterableModel):
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("code"),
         FieldPanel("kind"),
         MultiFieldPanel(
             [FieldPanel("address"), FieldPanel("postal_code"), FieldPanel("commune")], heading=_("Adresse")
@@ -136,10 +177,13 @@ class School(index.Indexed, ClusterableModel):
         FieldPanel("validation_delay_days"),
         InlinePanel("rules_versions", heading=_("Règlement de l'école"), label=_("Version du règlement")),
     ]
+    base_form_class = SchoolForm
+
     search_fields = [
         index.SearchField("name"),
         index.AutocompleteField("name"),
         index.FilterField("postal_code"),
+        index.SearchField("code"),
         index.SearchField("commune"),
     ]
 

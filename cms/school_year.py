@@ -42,6 +42,18 @@ def school_year_end(school_year: str) -> dt.date:
     return dt.date(school_year_start(school_year) + 1, 8, 31)
 
 
+# Until then a confirmation wishes « une belle rentrée »; after, the year is
+# under way (a December confirmation wishes a good school year instead).
+RENTREE_WISHES_UNTIL = (9, 15)
+
+
+def before_rentree(school_year: str, today: dt.date | None = None) -> bool:
+    """Whether the school year's first weeks are still ahead (or under way)."""
+    today = today or timezone.localdate()
+    month, day = RENTREE_WISHES_UNTIL
+    return today <= dt.date(school_year_start(school_year), month, day)
+
+
 def school_year_months(school_year: str) -> list[dt.date]:
     """The first day of each month of school, September to June."""
     months, month = [], dt.date(school_year_start(school_year), 9, 1)

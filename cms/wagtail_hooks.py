@@ -15,9 +15,9 @@ class SchoolViewSet(SnippetViewSet):
     menu_label = _("Écoles")
     menu_order = 200
     add_to_admin_menu = True
-    list_display = ["name", "kind", "postal_code", "commune"]
+    list_display = ["name", "code", "kind", "postal_code", "commune"]
     list_filter = ["kind", "commune"]
-    search_fields = ["name", "commune", "postal_code"]
+    search_fields = ["name", "code", "commune", "postal_code"]
 
 
 register_snippet(SchoolViewSet)

@@ -117,6 +117,12 @@ class AbstractFormPage(Page):
         empty by default. The page that composes the form overrides it."""
         return ""
 
+    def follow_up(self, submission) -> tuple[str, str] | None:
+        """``(number, url)`` of what a filed submission became, for the
+        family to quote and follow — a page type whose submissions open a
+        dossier says so; a plain form has none."""
+        return None
+
     def get_definition(self) -> dict:
         return definition_from_stream(self.form)
 

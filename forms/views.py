@@ -226,10 +226,12 @@ def review(request: HttpRequest, public_id) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, public_id) -> HttpResponse:
     submission = _owned(request, public_id)
+    form_page = submission.page.specific if submission.page_id else None
     context = {
         "submission": submission,
-        "form_page": submission.page.specific if submission.page_id else None,
+        "form_page": form_page,
         "default_standing": submission_standing(submission),
+        "follow_up": form_page.follow_up(submission) if form_page is not None and not submission.is_draft else None,
         "summary": selectors.submission_summary(submission=submission),
         "is_open": _is_open(submission),
         "notice": _notice(submission),

@@ -189,7 +189,8 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "{{ dossier.school_year }} est confirmée.\n\n"
         "{% if attestation %}Vous trouverez l'attestation d'inscription en pièce jointe ; elle reste "
         "téléchargeable depuis votre dossier :{% else %}Votre dossier :{% endif %}\n\n{{ link }}\n\n"
-        "Nous souhaitons une belle rentrée à {{ child.first_name }} !" + _SIGNATURE,
+        "{% if before_rentree %}Nous souhaitons une belle rentrée à {{ child.first_name }} !"
+        "{% else %}Nous souhaitons une belle année scolaire à {{ child.first_name }} !{% endif %}" + _SIGNATURE,
     ),
     Event.PAYMENT_REMINDER: (
         "Rappel : paiement de {{ amount|montant }} avant le {{ due_date|date_fr }}",

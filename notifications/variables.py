@@ -237,6 +237,12 @@ EVENT_VARIABLES: dict[str, dict[str, Variable]] = {
             True,
             required=False,
         ),
+        "before_rentree": Variable(
+            _("Vrai tant que la rentrée de l'année du dossier est à venir (jusqu'à la mi-septembre) : "
+              "{% if before_rentree %}belle rentrée{% else %}belle année scolaire{% endif %}."),
+            True,
+            required=False,
+        ),
     },
     Event.PAYMENT_REMINDER: {**_DOSSIER_SCOPE, "amount": AMOUNT, "due_date": DUE_DATE},
     Event.PAYMENT_OVERDUE: {**_DOSSIER_SCOPE, "amount": AMOUNT, "due_date": DUE_DATE},

@@ -156,6 +156,12 @@ def test_the_moves_between_apps_keep_pages_revisions_dossiers_and_the_outbox():
     assert [(s["kind"], s.get("decisions")) for s in page.compiled_stages()] == [
         ("review", ["validate", "refuse", "correct"]), ("payment", None), ("attestation", None)]
     assert list(page.schools.values_list("pk", flat=True)) == [world["school"]]
+    # cms 0011 gave the school, made before codes existed, a code families can type.
+    import re
+
+    from cms.models import School
+
+    assert re.fullmatch(r"(?=.*[A-Z])[A-Z0-9]{4,12}", School.objects.get(pk=world["school"]).code)
     assert [step["title"] for step in page.get_definition()["steps"]] == ["L'enfant"]
     # The old condition is now one clause of a condition block.
     assert page.get_definition()["steps"][0]["items"][1]["condition"] == {

@@ -250,6 +250,13 @@ def open_procedures() -> list[ProcedurePage]:
     return [page for page in ProcedurePage.objects.live().public().order_by("path") if page.is_open()]
 
 
+def dossiers_by_submission(*, family, submission_ids) -> dict[int, Dossier]:
+    """The family's dossiers of these submissions, by submission id: a filed
+    form's page shows where its dossier is (« Confirmé »), not « Déposé »."""
+    dossiers = Dossier.objects.filter(family=family, submission_id__in=list(submission_ids))
+    return {d.submission_id: d for d in dossiers}
+
+
 def dossier_for_family(*, user, submission) -> Dossier | None:
     if not user.is_authenticated or not user.family_id or submission.family_id != user.family_id:
         return None
@@ -259,6 +266,26 @@ def dossier_for_family(*, user, submission) -> Dossier | None:
 def waiting_count(*, user) -> int:
     """How many dossiers wait for a decision of ``user``'s groups (the dashboard)."""
     return dossiers_awaiting(user=user).count()
+
+
+@dataclass(frozen=True)
+class DashboardCounts:
+    """What waits for a reviewer, as the admin's dashboard shows it."""
+
+    decisions: int  # dossiers waiting for a decision of one's groups
+    opinions: int  # opinions asked of one (or one's group), not yet given
+    mine: int  # dossiers one took in charge, still open
+    corrections: int  # dossiers sent back to their family, in one's scope
+
+
+def dashboard_counts(*, user) -> DashboardCounts:
+    scope = dossiers_for_staff(user=user)
+    return DashboardCounts(
+        decisions=dossiers_awaiting(user=user).count(),
+        opinions=scope.filter(pk__in=_open_opinions_for(user).values("dossier_id")).count(),
+        mine=inbox(user=user, tab=InboxTab.MINE).count(),
+        corrections=scope.filter(state=DossierState.CORRECTION).count(),
+    )
 
 
 def history(*, dossier: Dossier, include_reads: bool) -> QuerySet[DossierEvent]:

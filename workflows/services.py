@@ -23,6 +23,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.constants import Role
 from cms.constants import DirectorEmails
+from cms.school_year import before_rentree
 from forms.services import submission_reopen
 from notifications.constants import Event
 from notifications.services import notify
@@ -366,7 +367,7 @@ def dossier_confirmation_notify(*, dossier: Dossier, attestation: Attestation | 
             attachments = [(f"attestation-{dossier.reference}.pdf", handle.read(), "application/pdf")]
     with transaction.atomic():
         _notify_family(dossier, Event.DOSSIER_CONFIRMED, "confirmed", attachments=attachments,
-                       attestation=attestation is not None)
+                       attestation=attestation is not None, before_rentree=before_rentree(dossier.school_year))
         Dossier.objects.filter(pk=dossier.pk, confirmation_notified_at__isnull=True).update(
             confirmation_notified_at=timezone.now()
         )

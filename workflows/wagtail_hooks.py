@@ -13,6 +13,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import selectors, services
+from .constants import DossierState, InboxTab
 from .admin_urls import urlpatterns
 from .models import ReviewerGroup
 
@@ -45,21 +46,31 @@ def register_statistics_menu_item():
 
 
 class WaitingDossiersPanel(Component):
+    """The dashboard's first panel for reviewers (directors above all):
+    what waits for them, each count a link to its tab of the inbox."""
+
     name = "waiting_dossiers"
     order = 10
     template_name = "workflows/admin/waiting_panel.html"
 
-    def __init__(self, count: int) -> None:
-        self.count = count
+    def __init__(self, counts: selectors.DashboardCounts) -> None:
+        self.counts = counts
 
     def get_context_data(self, parent_context):
-        return {"count": self.count, "url": reverse("workflows_admin:index") + "?state=submitted"}
+        index = reverse("workflows_admin:index")
+        return {
+            "count": self.counts.decisions,
+            "counts": self.counts,
+            "url": f"{index}?onglet={InboxTab.TO_DO.value}",
+            "mine_url": f"{index}?onglet={InboxTab.MINE.value}",
+            "corrections_url": f"{index}?state={DossierState.CORRECTION.value}",
+        }
 
 
 @hooks.register("construct_homepage_panels")
 def add_waiting_dossiers_panel(request, panels):
     if selectors.is_workspace_user(request.user):
-        panels.insert(0, WaitingDossiersPanel(selectors.waiting_count(user=request.user)))
+        panels.insert(0, WaitingDossiersPanel(selectors.dashboard_counts(user=request.user)))
 
 
 # --- Reviewer groups ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def to_english(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cms", "0010_help_install_app_block"),
+        ("cms", "0011_school_code"),
         ("wagtailcore", "0098_apitoken"),
     ]
 

@@ -222,6 +222,8 @@ CURRENT_HELP_PAGES = [
 # (index, pages): this year's first, then the seed's archive.
 HELP_SECTIONS = [(CURRENT_HELP_INDEX, CURRENT_HELP_PAGES), (HELP_INDEX, HELP_PAGES)]
 
+# The seed gives families « Votre code 3KTUKZ ou code postal 97228 »: that code
+# is the Sainte-Luce nursery school's.
 SCHOOLS = [
     {
         "name": "École maternelle du Bourg",
@@ -230,6 +232,7 @@ SCHOOLS = [
         "postal_code": "97228",
         "commune": "Sainte-Luce",
         "slug": "sainte-luce-maternelle",
+        "code": "3KTUKZ",
     },
     {
         "name": "École élémentaire Trois-Rivières",
@@ -238,6 +241,7 @@ SCHOOLS = [
         "postal_code": "97228",
         "commune": "Sainte-Luce",
         "slug": "sainte-luce-elementaire",
+        "code": "TRIVL4",
     },
     {
         "name": "Groupe scolaire du Marin",
@@ -246,6 +250,7 @@ SCHOOLS = [
         "postal_code": "97290",
         "commune": "Le Marin",
         "slug": "le-marin",
+        "code": "MARIN7",
     },
     {
         "name": "École élémentaire du Bourg",
@@ -254,6 +259,7 @@ SCHOOLS = [
         "postal_code": "97211",
         "commune": "Rivière-Pilote",
         "slug": "riviere-pilote",
+        "code": "RPILT2",
     },
     {
         "name": "École primaire du Diamant",
@@ -262,6 +268,7 @@ SCHOOLS = [
         "postal_code": "97223",
         "commune": "Le Diamant",
         "slug": "le-diamant",
+        "code": "DIAM8T",
     },
     {
         "name": "École maternelle de Sainte-Anne",
@@ -270,6 +277,7 @@ SCHOOLS = [
         "postal_code": "97227",
         "commune": "Sainte-Anne",
         "slug": "sainte-anne",
+        "code": "STANN5",
     },
 ]
 

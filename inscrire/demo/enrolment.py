@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from forms.definition import definition_problems
 
-SLUG = "inscription-2026-2027"
+SCHOOL_YEAR = "2026-2027"
+TITLE = f"Inscriptions scolaires {SCHOOL_YEAR}"
+SLUG = f"inscription-{SCHOOL_YEAR}"
 LEVELS = [
     "Toute petite section", "Petite section", "Moyenne section", "Grande section",
     "CP", "CE1", "CE2", "CM1", "CM2",
@@ -58,7 +60,9 @@ def _step(title: str, intro: str, fields: list[dict]) -> dict:
     return {"type": "step", "value": {"title": title, "intro": intro, "condition": ALWAYS, "fields": fields}}
 
 
-def enrolment_steps() -> list[dict]:
+def enrolment_steps(school_year: str = SCHOOL_YEAR) -> list[dict]:
+    """The form's steps; the year in its wording is the procedure's own
+    (« pour l'année scolaire 2026-2027 »), never a date written apart."""
     return [
         _step("L'enfant", "<p>Vérifiez l'identité de l'enfant telle qu'elle figure sur son acte de naissance.</p>", [
             _q("text", "Prénom de l'enfant", "prenom", prefill="child.first_name"),
@@ -67,7 +71,7 @@ def enrolment_steps() -> list[dict]:
                min_date="2015-01-01", max_date="2024-12-31",
                help_text="Enfants nés entre 2015 et 2024 (de la toute petite section au CM2)."),
             _q("text", "Commune de naissance", "commune_naissance", required=False),
-            _q("choice", "Niveau demandé à la rentrée 2026", "niveau", prefill="child.level",
+            _q("choice", f"Niveau demandé pour l'année scolaire {school_year}", "niveau", prefill="child.level",
                choices="\n".join(LEVELS), widget="select"),
             _q("yesno", "Demandez-vous une école hors de votre secteur (dérogation) ?", "derogation",
                help_text="L'école de secteur dépend de votre adresse. Une dérogation est examinée par une "
@@ -192,7 +196,7 @@ def load_enrolment_form(*, home, groups, report):
     if page is not None:
         return page
     page = ProcedurePage(
-        title="Inscriptions scolaires 2026-2027",
+        title=TITLE,
         slug=SLUG,
         intro="<p>Un dossier par enfant, pour une première inscription ou un changement d'école. "
               "Préparez l'acte de naissance, un justificatif de domicile et le carnet de vaccination.</p>",
@@ -201,7 +205,7 @@ def load_enrolment_form(*, home, groups, report):
         confirmation_text="<p>Votre dossier est déposé. La mairie de votre commune l'examine d'abord, "
                           "puis l'école admet votre enfant ; chacune peut vous demander un complément. "
                           "Vous suivez chaque étape ici.</p>",
-        form=enrolment_steps(),
+        form=enrolment_steps(ProcedurePage(title=TITLE).school_year),
         stages=enrolment_stages(groups),
     )
     problems = definition_problems(page.get_definition())

@@ -13,7 +13,7 @@ from cms.models import HelpIndexPage, HelpPage, HomePage, School
 
 from workflows.services import reviewer_access_sync
 
-from . import consents, content, enrolment, payments, procedures, reviewers
+from . import consents, content, dossiers, enrolment, payments, procedures, reviewers
 
 
 @dataclass
@@ -96,6 +96,11 @@ def _schools(report: DemoReport) -> dict[str, School]:
         )
         if created:
             report.created.append(f"école « {school} »")
+        elif school.code != data["code"] and not School.objects.filter(code=data["code"]).exists():
+            # A school made before codes existed got a random one from the
+            # migration; the demo's help text gives families this one.
+            school.code = data["code"]
+            school.save(update_fields=["code"])
         schools[slug] = school
     return schools
 
@@ -164,9 +169,14 @@ def load_demo() -> DemoReport:
     _help_pages(home, report)
     schools = _schools(report)
     groups = _users(schools, report)
-    enrolment.load_enrolment_form(home=home, groups=groups, report=report)
+    enrolment_page = enrolment.load_enrolment_form(home=home, groups=groups, report=report)
     procedures.load_after_school_form(home=home, groups=groups, report=report)
     procedures.load_canteen_form(home=home, report=report)
     consents.load_consents(home=home, schools=schools, report=report)
     payments.load_payments(report=report)
+    dossiers.load_dossiers(enrolment=enrolment_page, schools=schools, report=report)
+    for key, (name, first_name, local, _children) in dossiers.FAMILIES.items():
+        if key != "joseph":  # the demo parent is listed already
+            report.logins.append(DemoLogin(f"parent — famille {name}", f"{local}@{content.DEMO_DOMAIN}",
+                                           content.DEMO_PASSWORD))
     return report

@@ -519,6 +519,9 @@ PAYMENT_USES_SSL = SITE_URL.startswith("https://")
 # --- Wagtail --------------------------------------------------------------------------
 
 WAGTAIL_SITE_NAME = "Inscrire"
+# Staff avatars: no gravatar (an outside request per page, blocked by the
+# content security policy anyway, and a leak of the staff's addresses).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = SITE_URL
 # Editors' images: refused above this many pixels before being decoded, as
 # families' are (files.checks.IMAGE_MAX_PIXELS); Wagtail's default is 128 million.

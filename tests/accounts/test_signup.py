@@ -333,19 +333,59 @@ def test_signed_in_people_do_not_see_the_wizard(client, parent):
     assert response.status_code == 302 and response["Location"] == "/compte/"
 
 
-def test_sign_up_is_rate_limited_per_machine(client, schools, terms_page):
-    from accounts import ratelimit
-
-    for n in range(ratelimit.SIGNUP_PER_IP.count):
+def test_many_families_behind_one_address_can_all_sign_up(client, schools, terms_page):
+    """A town hall's family desk: more accounts from one connection than the
+    old limit of five an hour, each with its confirmation e-mail."""
+    for n in range(8):
         client.cookies.clear()
         signup_until(client, 4, identity={**IDENTITY, "email": f"parent{n}@example.org"}, schools=[schools["marin"]])
         assert "vérifiez votre messagerie" in text(step(client, 4, {"accept_terms": "on"}))
         assert User.objects.filter(email=f"parent{n}@example.org").exists()
-    signup_until(client, 4, identity={**IDENTITY, "email": "encore@example.org"}, schools=[schools["marin"]])
-    response = step(client, 4, {"accept_terms": "on"})
+
+
+def test_the_e_mails_one_address_receives_are_limited_and_said_at_step_1(client, schools, terms_page):
+    from accounts import ratelimit
+
+    for _ in range(ratelimit.SIGNUP_PER_EMAIL.count):
+        client.cookies.clear()
+        signup_until(client, 4, schools=[schools["marin"]])
+        assert "vérifiez votre messagerie" in text(step(client, 4, {"accept_terms": "on"}))
+    client.cookies.clear()
+    # The next sign-up with this address is stopped at step 1, next to the address.
+    response = step(client, 1, IDENTITY)
     assert response.status_code == 429
-    assert "Trop de demandes depuis cette connexion" in text(response)
+    page = text(response)
+    assert "Étape 1 sur 5" in page
+    assert "Plusieurs e-mails d'inscription ont déjà été envoyés à cette adresse" in page
+    assert 'id="id_email-erreur"' in page or "field__error" in page
+    # Another address from the same connection goes on.
+    assert "Étape 2 sur 5" in text(step(client, 1, {**IDENTITY, "email": "autre@example.org"}))
+
+
+def test_a_connection_out_of_sign_up_e_mails_is_told_before_typing(client, schools, terms_page):
+    from django.core import mail
+
+    from accounts import ratelimit
+
+    limit = ratelimit.SIGNUP_MAILS_PER_IP
+    for n in range(limit.count - 1):
+        ratelimit.hit(limit, "127.0.0.1")
+    signup_until(client, 4, identity={**IDENTITY, "email": "derniere@example.org"}, schools=[schools["marin"]])
+    assert "vérifiez votre messagerie" in text(step(client, 4, {"accept_terms": "on"}))
+    assert User.objects.filter(email="derniere@example.org").exists()
+    sent = len(mail.outbox)
+
+    # The first page says so, and offers no form to fill in for nothing.
+    client.cookies.clear()
+    response = client.get("/compte/inscription/", follow=True)
+    page = text(response)
+    assert "Étape 1 sur 5" in page
+    assert "les inscriptions depuis cette connexion reprendront dans une heure" in page
+    assert 'name="email"' not in page
+    response = step(client, 1, {**IDENTITY, "email": "encore@example.org"})
+    assert response.status_code == 429
     assert not User.objects.filter(email="encore@example.org").exists()
+    assert len(mail.outbox) == sent
 
 
 def test_every_form_needs_the_csrf_token(schools):

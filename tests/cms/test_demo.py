@@ -123,3 +123,59 @@ def test_demo_has_three_procedures_composed_of_stages_in_the_cms(client, demo):
     ]
     assert shape("periscolaire-2026-2027") == [("review", "Validation par le service périscolaire")]
     assert shape("restauration-scolaire-2026-2027") == [("payment", "Paiement de la cantine")]
+
+
+@pytest.mark.django_db
+def test_demo_dossiers_stand_in_every_state_with_history_and_messages(client, django_capture_on_commit_callbacks):
+    from billing.constants import PaymentMode
+    from billing.models import PaymentArrangement
+    from workflows.constants import DossierAction, DossierState
+    from workflows.models import Attestation, Dossier, DossierEvent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo()
+    states = set(Dossier.objects.values_list("state", flat=True))
+    assert states == {DossierState.SUBMITTED, DossierState.CORRECTION, DossierState.AWAITING_PAYMENT,
+                      DossierState.CONFIRMED, DossierState.REFUSED, DossierState.WITHDRAWN}
+    waiting_modes = set(PaymentArrangement.objects.filter(dossier__state=DossierState.AWAITING_PAYMENT)
+                        .values_list("mode", flat=True))
+    assert waiting_modes == {PaymentMode.SEPA, PaymentMode.CARD, PaymentMode.CASH}
+    confirmed = Dossier.objects.get(state=DossierState.CONFIRMED)
+    assert Attestation.objects.filter(dossier=confirmed).exists()
+    assert DossierEvent.objects.filter(action=DossierAction.MESSAGE).count() >= 3
+
+    # The demo parent sees her four children's dossiers, each in its state.
+    assert client.login(username="parent@inscrire.example", password=content.DEMO_PASSWORD)
+    page = visible_text(client.get("/dossiers/").content.decode())
+    for name in ("Léa", "Noé", "Jade", "Hugo"):
+        assert name in page
+    assert "Compléments demandés" in page and "Confirmé" in page
+    # The form's wording says the procedure's year.
+    lea = Dossier.objects.get(child__first_name="Léa")
+    detail = visible_text(client.get(f"/dossiers/{lea.submission.public_id}/").content.decode())
+    assert "Niveau demandé pour l'année scolaire 2026-2027" in detail and "rentrée 2026" not in detail
+    # No other family's dossier on her pages.
+    assert "Lola" not in page and "Inès" not in page
+
+    # The director finds one waiting on the dashboard.
+    client.logout()
+    assert client.login(username="direction.sainte-luce-maternelle@inscrire.example", password=content.DEMO_PASSWORD)
+    assert "1 dossier attend votre décision." in client.get("/cms/").content.decode()
+
+    # Loading again adds nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = load_demo()
+    assert again.created == []
+    assert Dossier.objects.count() == 8
+
+
+@pytest.mark.django_db
+def test_home_page_leads_with_this_years_procedures_and_keeps_the_archive(client, demo):
+    html = client.get("/").content.decode()
+    current = html.index('id="aide-titre"')
+    archives = html.index('id="archives-titre"')
+    assert current < archives
+    first_card = re.search(r'<li class="card"><a href="[^"]+">([^<]+)</a>', html[current:])[1]
+    assert "2026" in first_card and "2020" not in first_card
+    assert html.index("Inscriptions 2020 - 2021") > archives
+    assert "Inscriptions scolaires 2026-2027" in html[current:archives]

@@ -38,6 +38,34 @@ def test_dashboard_shows_what_is_waiting(client, setup):
     assert "3 dossiers attendent votre décision." in html
 
 
+def test_dashboard_leads_directors_to_their_inbox_without_page_search_or_gravatar(client, setup):
+    director, dossiers = setup
+    services.dossier_take_charge(dossier=dossiers[0], by=director)
+    services.dossier_request_correction(dossier=dossiers[1], by=director, message="Il manque l'acte de naissance.")
+    html = client.get("/cms/").content.decode()
+    assert "Ce qui vous attend" in html
+    assert "2 dossiers attendent votre décision." in html
+    assert 'href="/cms/dossiers/?onglet=a-traiter"' in html
+    assert "1 dossier en attente de compléments de la famille." in html
+    assert 'href="/cms/dossiers/?state=correction"' in html
+    assert 'href="/cms/dossiers/?onglet=suivis"' in html
+    assert "1 dossier suivi par vous, en cours." in html
+    # Nothing for pages a director cannot edit: no « Search all pages » box, no page summary.
+    assert 'role="search"' not in html.split('id="main"')[-1]
+    assert "/cms/pages/" not in html.split('id="main"')[-1]
+    # No avatar fetched from gravatar (blocked by the content security policy anyway).
+    assert "gravatar" not in html
+    # Each link opens its tab.
+    listing = client.get("/cms/dossiers/?onglet=a-traiter").content.decode()
+    assert dossiers[0].reference in listing and dossiers[1].reference not in listing
+
+
+def test_editors_keep_the_page_search(client, setup):
+    client.force_login(UserFactory(editor=True, is_staff=True))
+    html = client.get("/cms/").content.decode()
+    assert 'role="search"' in html and "gravatar" not in html
+
+
 def test_filters_and_search(client, setup):
     _director, dossiers = setup
     html = client.get("/cms/dossiers/?level=CP").content.decode()

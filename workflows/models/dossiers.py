@@ -185,6 +185,15 @@ class DossierEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} — {self.created_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def author_label(self) -> str:
+        """Who did it, as the family's history says it: a payment recorded
+        by a finance agent is the finance service's, not the school's; one
+        confirmed by the card provider is nobody's in particular."""
+        if self.action in (DossierAction.PAYMENT_SETTLED, DossierAction.PAYMENT_REJECTED):
+            return str(_("le service financier")) if self.actor_id else ""
+        return str(_("l'école")) if self.from_school else ""
+
 
 class DossierProcess(Process):
     """The Viewflow process of a dossier; the dossier is its artifact."""

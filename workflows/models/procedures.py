@@ -151,6 +151,28 @@ class ProcedurePage(AbstractFormPage):
                  .order_by("-created_at", "-pk").first())
         return event.comment if event is not None else ""
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        family = context.get("family")
+        if family is not None:
+            from ..selectors import dossiers_by_submission
+
+            context["dossiers"] = dossiers_by_submission(
+                family=family, submission_ids=[row.submission.pk for row in context["rows"] if row.submission])
+        return context
+
+    def follow_up(self, submission) -> tuple[str, str] | None:
+        """The dossier the submission opened: its number, shown as soon as
+        it is filed, and its follow-up page."""
+        from django.urls import reverse
+
+        from .dossiers import Dossier
+
+        dossier = Dossier.objects.filter(submission=submission).only("reference").first()
+        if dossier is None:
+            return None
+        return dossier.reference, reverse("dossiers:family_dossier", args=[submission.public_id])
+
     def message_for(self, event: str) -> "ProcedureMessage | None":
         return next((message for message in self.messages.all() if message.event == event), None)
 
