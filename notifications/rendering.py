@@ -571,5 +571,5 @@ def syntax_error_in_french(message: str) -> str:
     for pattern, explain in _SYNTAX_FR:
         if match := pattern.match(message):
             return explain(match)
-    return _("le modèle est mal écrit à cette ligne : vérifiez que chaque « {{ » a son « }} », chaque « {%% » son "
-             "« %%} », et que chaque bloc ouvert ({%% if %%}, {%% for %%}) est fermé.") % {}
+    return _("le modèle est mal écrit à cette ligne : vérifiez les paires {{ }} et {%% %%}, et que chaque bloc "
+             "ouvert ({%% if %%}, {%% for %%}) est fermé.") % {}

@@ -135,5 +135,5 @@ def test_sepa_fields_say_they_are_required_and_errors_sit_next_to_them(client, a
     for field, message in (("holder_name", "Indiquez le nom du titulaire du compte"),
                            ("iban", "Saisissez l'IBAN du compte à débiter."),
                            ("bic", "Saisissez le BIC de votre banque")):
-        error = re.search(rf'id="id_{field}-erreur">(.*?)</div>', page, re.S)
+        error = re.search(rf'id="id_{field}_error">(.*?)</div>', page, re.S)
         assert error and message in error[1], field

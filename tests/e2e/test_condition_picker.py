@@ -21,7 +21,7 @@ EDITOR = f"redaction@{content.DEMO_DOMAIN}"
 # The demo form's first step: the motive of a « dérogation » is asked only if the family asks for one.
 MOTIVE = "form-0-value-fields-6-value"
 BEFORE_MOTIVE = ["Prénom de l'enfant", "Nom de l'enfant", "Date de naissance", "Commune de naissance",
-                 "Niveau demandé à la rentrée 2026", "Demandez-vous une école hors de votre secteur (dérogation) ?"]
+                 "Niveau demandé pour l'année scolaire 2026-2027", "Demandez-vous une école hors de votre secteur (dérogation) ?"]
 
 
 def motive_condition(app) -> dict:
@@ -59,7 +59,7 @@ def test_an_editor_picks_a_condition_s_question_and_value(new_page, app, screens
     expect(page.get_by_label("Valeur").and_(value)).to_be_visible()
 
     # The editor moves the condition to the level asked, and picks the level.
-    question.select_option(label="Niveau demandé à la rentrée 2026")
+    question.select_option(label="Niveau demandé pour l'année scolaire 2026-2027")
     assert option_texts(value)[1:] == LEVELS
     value.select_option(label="CP")
     screenshot(page, "condition-choisie")
@@ -73,5 +73,5 @@ def test_an_editor_picks_a_condition_s_question_and_value(new_page, app, screens
     # Back on the page, the saved clause reads as picked.
     page.locator(f"[data-panel-toggle][aria-controls*='{MOTIVE}-condition']").first.click()
     expect(page.locator(f"#{MOTIVE}-condition-clauses-0-value-field-picker option:checked")).to_have_text(
-        "Niveau demandé à la rentrée 2026")
+        "Niveau demandé pour l'année scolaire 2026-2027")
     expect(page.locator(f"#{MOTIVE}-condition-clauses-0-value-value-picker option:checked")).to_have_text("CP")

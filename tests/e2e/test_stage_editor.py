@@ -67,16 +67,20 @@ def test_an_editor_adds_moves_and_removes_stages_and_sees_a_refusal(new_page, ap
     assert stages_of(app, CANTEEN) == [["review", "Vérification par le service périscolaire"],
                                        ["payment", "Paiement de la cantine"]]
 
-    # A condition on a question the form does not ask: refused, the reason on the stage.
+    # A condition that can never hold — a comparison on a question that is neither a number nor
+    # a date — picked with the condition picker: refused, the reason on the stage.
     page.get_by_role("tab", name="Étapes du dossier").click()
     review = page.locator("[data-streamfield-child]").filter(
         has_text="Vérification par le service périscolaire").first
     review.locator("[data-panel-toggle][aria-controls*='condition']").first.click()  # « Condition de l'étape »
-    # The condition holds clauses: add one if there is none, then name its question.
-    clause = review.locator("[id*='-value-condition-clauses-'][id$='-value-field']")
-    if clause.count() == 0:
+    # The condition holds clauses: add one if there is none, then pick its question.
+    picker = review.locator("select[id*='-value-condition-clauses-'][id$='-value-field-picker']")
+    if picker.count() == 0:
         review.locator("[data-streamfield-list-add]").last.click()
-    clause.first.fill("inconnue")
+    picker.first.select_option(index=1)
+    question = picker.first.locator("option:checked").inner_text()
+    review.locator("select[id*='-value-condition-clauses-'][id$='-value-operator']").first.select_option("greater")
+    review.locator("input[id*='-value-condition-clauses-'][id$='-value-value']").first.fill("3")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page.get_by_text("La page ne peut être enregistrée du fait d'erreurs de validation.")).to_be_visible()
     # Wagtail's own autosave of the refused form may then warn in a dialog; the editor carries on.
@@ -84,7 +88,9 @@ def test_an_editor_adds_moves_and_removes_stages_and_sees_a_refusal(new_page, ap
     if dialog.is_visible():
         dialog.get_by_role("button", name="Continuer").click()
     page.get_by_role("tab", name="Étapes du dossier").click()
-    refused = page.locator("[data-streamfield-child]").filter(has_text="inconnue").first
-    expect(refused).to_contain_text("la condition porte sur « inconnue », qui n'est pas une question du formulaire")
+    refused = page.locator("[data-streamfield-child]").filter(
+        has_text="Vérification par le service périscolaire").first
+    expect(refused).to_contain_text("ne se compare pas")
+    assert question
     screenshot(page, "etapes-editeur-refus")
     assert stages_of(app, CANTEEN)[0] == ["review", "Vérification par le service périscolaire"]

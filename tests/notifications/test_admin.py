@@ -98,7 +98,7 @@ def test_an_unknown_jinja_message_gets_a_general_french_hint():
     from notifications.rendering import syntax_error_in_french
 
     assert syntax_error_in_french("something Jinja2 says one day").startswith(
-        "le modèle est mal écrit à cette ligne : vérifiez que chaque « {{ » a son « }} », chaque « {% » son « %} »")
+        "le modèle est mal écrit à cette ligne : vérifiez les paires {{ }} et {% %}, et que chaque bloc ouvert")
 
 
 # Deeply nested expressions stopped Jinja2's parser with a RecursionError: a 500 on save.

@@ -132,6 +132,9 @@ RULES: dict[str, Rule] = {
     # enrol); the code page serves those who enrolled one (nobody here).
     "twofactor:setup": Rule(WORKSPACE | EDITORS),
     "twofactor:verify": Rule(NOBODY),
+    # The message editor's live preview (issue 18): editors only, as the editor itself.
+    "wagtailsnippets_notifications_messagetemplate:preview_on_add": Rule(EDITORS),
+    "wagtailsnippets_notifications_messagetemplate:preview_on_edit": Rule(EDITORS),
     # Staff workspace (Wagtail admin).
     # Directors invite for their schools, editors for any school.
     "accounts_invite_family": Rule(DIRECTORS | EDITORS),
