@@ -155,6 +155,13 @@
     questionSelect.addEventListener("change", function () {
       fieldInput.value = questionSelect.value;
       fieldInput.dispatchEvent(new Event("change", { bubbles: true }));
+      // A value the new question cannot have is dropped rather than kept out of sight.
+      var question = chosen();
+      if (valueInput && question && question.choices && !question.choices.some(function (answer) {
+        return same(answer, valueInput.value);
+      })) {
+        valueInput.value = "";
+      }
       refreshValue();
     });
     if (valueSelect) {
