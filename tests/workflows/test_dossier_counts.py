@@ -215,3 +215,25 @@ def test_a_directors_counts_are_his_scope_exactly(client, school, director):
     assert counts.waiting == 3
     client.force_login(director)
     assert "3 dossiers au total" in client.get("/cms/dossiers/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_decisions_keep_the_counts_right():
+    """Two directors validating two dossiers of a school at the same moment,
+    each on its connection: both increment the « confirmed » row that does
+    not exist yet (one inserts it, the other adds to it), both decrement the
+    « submitted » one; the counts still match the dossiers."""
+    from tests.workflows.test_concurrency import TRIALS, race
+
+    first, second = UserFactory(director=True), UserFactory(director=True)
+    for _ in range(max(3, TRIALS // 3)):
+        school = SchoolFactory()
+        school.directors.add(first, second)
+        one, two = submit(school), submit(school)
+        outcomes = race(
+            lambda: services.dossier_validate(dossier=one, by=first),
+            lambda: services.dossier_validate(dossier=two, by=second),
+        )
+        assert outcomes == ["done", "done"], outcomes
+        assert stored() == services.dossier_counts_recount()
+        assert DossierCount.objects.get(school=school, state=DossierState.CONFIRMED).count == 2
