@@ -229,8 +229,8 @@ def dossier_counts(*, user) -> DossierCounts:
         directed = user.directed_schools.values("pk")
         rows = counter.filter(school__in=directed, directors=True).annotate(n=Sum("count"))
         # dossiers_for_staff's other door for a director: an opinion asked of
-        # him or her in person, on a dossier the counter does not give.
-        # Read from the few opinions asked of him or her, not from the dossiers.
+        # him or her in person, on a dossier the counter does not give — read
+        # from those few opinions, not from the dossiers.
         asked = (DossierOpinion.objects.order_by().filter(person=user)
                  .exclude(dossier__school__in=directed,
                           dossier_id__in=_reviewed_by(kind=GroupKind.SCHOOL_DIRECTORS))
