@@ -14,7 +14,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from files.constants import FILE_KINDS
@@ -22,6 +24,7 @@ from files.responses import private_bytes_response, private_file_response
 from workflows.services import dossier_record_view
 
 from . import deadlines, selectors, services
+from .constants import DebitStatus, MandateStatus
 from .forms import CashForm, ExportForm, ReasonForm
 
 
@@ -50,6 +53,7 @@ def _month(request: HttpRequest) -> dt.date:
 @_finance_only
 def index(request: HttpRequest) -> HttpResponse:
     month = _month(request)
+    debits = list(selectors.debits_for_month(user=request.user, month=month))
     return TemplateResponse(
         request,
         "billing/admin/index.html",
@@ -60,7 +64,10 @@ def index(request: HttpRequest) -> HttpResponse:
             "overdue": selectors.overdue_dossiers(user=request.user),
             "not_counted": selectors.card_payments_not_counted(user=request.user),
             "month": month,
-            "debits": selectors.debits_for_month(user=request.user, month=month),
+            "debits": debits,
+            # What the month's pain.008 file holds (``services.debits_file``).
+            "exported_count": sum(1 for d in debits if d.status == DebitStatus.EXPORTED
+                                  and d.mandate.status == MandateStatus.VALIDATED),
             "export_form": ExportForm(initial={"month": month}),
             "reject_form": ReasonForm(prefix="reject"),
         },
@@ -161,17 +168,41 @@ def cash(request: HttpRequest, dossier_pk: int) -> HttpResponse:
 @require_POST
 @_finance_only
 def export(request: HttpRequest) -> HttpResponse:
+    """Record the month's debits, then back to the month's page — which
+    lists them at once and offers the file — rather than answering the POST
+    with the file: a download leaves the page as it was, still saying
+    « Aucun prélèvement exporté » until it is reloaded."""
     form = ExportForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("month", [_("Choisissez le mois.")])))
         return redirect("billing_admin:index")
     month = form.cleaned_data["month"]
+    back = reverse("billing_admin:index") + f"?mois={month:%Y-%m}"
     try:
-        xml, count = services.debits_export(month=month, by=request.user)
+        _xml, count = services.debits_export(month=month, by=request.user)
     except services.PaymentError as error:
         messages.error(request, error.message)
-        return redirect(reverse("billing_admin:index") + f"?mois={month:%Y-%m}")
-    response = private_bytes_response(xml, filename=f"prelevements-{month:%Y-%m}.xml",
+        return redirect(back)
+    messages.success(request, ngettext(
+        "%(count)d prélèvement exporté pour %(month)s : téléchargez le fichier pain.008 ci-dessous.",
+        "%(count)d prélèvements exportés pour %(month)s : téléchargez le fichier pain.008 ci-dessous.", count,
+    ) % {"count": count, "month": formats.date_format(month, "F Y")})
+    return redirect(back)
+
+
+@require_GET
+@_finance_only
+def export_file(request: HttpRequest, month: str) -> HttpResponse:
+    """The pain.008 file of the debits already exported for ``month`` (YYYY-MM)."""
+    try:
+        first = dt.datetime.strptime(month, "%Y-%m").date()
+    except ValueError:
+        raise Http404(_("Mois inconnu.")) from None
+    try:
+        xml, count = services.debits_file(month=first)
+    except services.PaymentError as error:
+        raise Http404(error.message) from None
+    response = private_bytes_response(xml, filename=f"prelevements-{first:%Y-%m}.xml",
                                       content_type="application/xml; charset=utf-8")
     response["X-Debit-Count"] = str(count)
     return response

@@ -395,11 +395,20 @@ def debits_export(*, month: dt.date, by) -> tuple[bytes, int]:
                 # EndToEndId: 35 characters at most; the RUM (22 for ours) whole.
                 end_to_end_id=f"{mandate.reference[-28:]}-{month:%Y%m}",
             )
-        # A mandate revoked since a first export of the month (its account
-        # deleted, its dossier closed) is never in the file again.
-        debits = list(DirectDebit.objects.filter(month=month, status=DebitStatus.EXPORTED,
-                                                 mandate__status=MandateStatus.VALIDATED)
-                      .select_related("mandate__dossier__child").order_by("pk"))
+    return debits_file(month=month)
+
+
+def debits_file(*, month: dt.date) -> tuple[bytes, int]:
+    """The pain.008 file of the debits ``debits_export`` recorded for
+    ``month``, as they stand (read only: downloading it again changes
+    nothing)."""
+    month = deadlines.first_of_month(month)
+    creditor = selectors.payment_settings()
+    # A mandate revoked since a first export of the month (its account
+    # deleted, its dossier closed) is never in the file again.
+    debits = list(DirectDebit.objects.filter(month=month, status=DebitStatus.EXPORTED,
+                                             mandate__status=MandateStatus.VALIDATED)
+                  .select_related("mandate__dossier__child").order_by("pk"))
     if not debits:
         raise PaymentError(_("Aucun prélèvement à transmettre pour %(month)s.")
                            % {"month": formats.date_format(month, "F Y")})

@@ -69,13 +69,16 @@ def index(request: HttpRequest) -> HttpResponse:
     filterset, queryset = filtered_dossiers(
         dossiers=listed, params=request.GET, schools=selectors.schools_for_staff(user=request.user)
     )
-    # The whole list and the « waiting » filter, the usual pages, are counted
-    # by the same query as the waiting dossiers.
-    counts = selectors.dossier_counts(dossiers=scope)
+    # The counts come from the counter the services keep, not from counting
+    # the dossiers: the whole list, and the list filtered by state, school or
+    # procedure, is told its length.
+    counts = selectors.dossier_counts(user=request.user)
     active = active_filters(filterset)
     known = None
-    if tab == InboxTab.ALL:
-        known = counts.total if not active else counts.waiting if active == {"state": DossierState.SUBMITTED} else None
+    if tab == InboxTab.ALL and set(active) <= {"state", "school", "procedure"}:
+        known = counts.of(state=active.get("state"),
+                          school_id=active["school"].pk if active.get("school") else None,
+                          procedure_id=int(active["procedure"]) if active.get("procedure") else None)
     page = CountedPaginator(queryset, PAGE_SIZE, count=known).get_page(request.GET.get("p"))
     query = request.GET.copy()
     query.pop("p", None)
@@ -87,6 +90,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "query_string": query.urlencode(),
             "waiting": counts.waiting,
+            "counts": counts,
             "tab": tab,
             "tabs": [(value, label, _tab_url(request, value)) for value, label in InboxTab.choices],
         },

@@ -15,7 +15,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +41,7 @@ from .models import (
     Attestation,
     AttestationSettings,
     Dossier,
+    DossierCount,
     DossierEvent,
     DossierOpinion,
     DossierProcess,
@@ -166,6 +168,109 @@ def dossier_record_view(*, dossier: Dossier, by, document_name: str = "") -> Dos
     return _record(dossier, action, by=by, from_school=True, document_name=document_name)
 
 
+# --- The counter of the staff list -----------------------------------------------------------
+# ``DossierCount`` holds, per school, procedure, directors' scope and state,
+# how many dossiers there are. Every service that creates a dossier, moves
+# it to another state, changes who examines it or deletes it reads the
+# dossier's key before and after, and calls ``_count_move`` in the same
+# transaction: the counts commit or roll back with the change.
+
+CountKey = tuple  # (school_id, procedure_id, directors, state)
+
+
+def _directors_review(dossier: Dossier) -> bool:
+    """Whether the dossier's school's directors examine it at one of its
+    stages (who may see it): remembered on the instance once known."""
+    known = getattr(dossier, "_count_directors", None)
+    if known is None:
+        known = DossierReviewer.objects.filter(dossier=dossier, group__kind=GroupKind.SCHOOL_DIRECTORS).exists()
+        dossier._count_directors = known
+    return known
+
+
+def _count_key(dossier: Dossier) -> CountKey:
+    return (dossier.school_id, dossier.submission.page_id or 0, _directors_review(dossier), str(dossier.state))
+
+
+def _count_add(key: CountKey, delta: int) -> None:
+    school_id, procedure_id, directors, state = key
+    row = DossierCount.objects.filter(school_id=school_id, procedure_id=procedure_id, directors=directors,
+                                      state=state)
+    if row.update(count=F("count") + delta):
+        return
+    try:
+        # The first dossier of its key: a concurrent first one may insert
+        # the row between the update and here, then the update applies.
+        with transaction.atomic():
+            DossierCount.objects.create(school_id=school_id, procedure_id=procedure_id, directors=directors,
+                                        state=state, count=delta)
+    except IntegrityError:
+        row.update(count=F("count") + delta)
+
+
+def _count_move(old: CountKey | None, new: CountKey | None) -> None:
+    """One dossier leaves the ``old`` key (None: it is new) for ``new``
+    (None: it is deleted). The two rows are always locked in the same
+    order, so that two transitions crossing each other cannot deadlock."""
+    if old == new:
+        return
+    moves = sorted(((key, delta) for key, delta in ((old, -1), (new, 1)) if key is not None),
+                   key=lambda move: tuple(str(part) for part in move[0]))
+    for key, delta in moves:
+        _count_add(key, delta)
+
+
+def dossier_counted(*, dossier: Dossier) -> None:
+    """Count a dossier made outside the services (a bulk insert, a test's
+    factory row) as the services count the ones they make."""
+    _count_move(None, _count_key(dossier))
+
+
+def dossiers_counted_in_bulk(*, school_id: int, procedure_id: int, directors: bool, state: str, n: int) -> None:
+    """Count ``n`` dossiers bulk-inserted with one key (the benchmark's seed)."""
+    _count_add((school_id, procedure_id or 0, directors, str(state)), n)
+
+
+def dossier_delete(*, dossier: Dossier) -> None:
+    """Delete a dossier (an administrator's clean-up) and its count."""
+    with transaction.atomic():
+        key = _count_key(dossier)
+        DossierProcess.objects.filter(artifact_object_id=dossier.pk).delete()
+        dossier.delete()
+        _count_move(key, None)
+
+
+def dossier_counts_recount() -> dict[CountKey, int]:
+    """The counts as the dossiers give them now."""
+    directors = DossierReviewer.objects.filter(dossier=OuterRef("pk"), group__kind=GroupKind.SCHOOL_DIRECTORS)
+    rows = (Dossier.objects.order_by().annotate(directors=Exists(directors))
+            .values("school_id", "submission__page_id", "directors", "state").annotate(n=Count("pk")))
+    return {(r["school_id"], r["submission__page_id"] or 0, r["directors"], r["state"]): r["n"] for r in rows}
+
+
+def dossier_counts_repair() -> list[tuple[CountKey, int, int]]:
+    """Recompute the counter from the dossiers; returns what was wrong:
+    ``(key, counted before, true count)`` for each row fixed."""
+    fixed = []
+    with transaction.atomic():
+        truth = dossier_counts_recount()
+        rows = {(r.school_id, r.procedure_id, r.directors, r.state): r
+                for r in DossierCount.objects.select_for_update()}
+        for key, row in rows.items():
+            if truth.get(key, 0) != row.count:
+                fixed.append((key, row.count, truth.get(key, 0)))
+                if key in truth:
+                    DossierCount.objects.filter(pk=row.pk).update(count=truth[key])
+                else:
+                    DossierCount.objects.filter(pk=row.pk).delete()
+        missing = [key for key in truth if key not in rows]
+        DossierCount.objects.bulk_create([
+            DossierCount(school_id=key[0], procedure_id=key[1], directors=key[2], state=key[3], count=truth[key])
+            for key in missing])
+        fixed += [(key, 0, truth[key]) for key in missing]
+    return sorted(fixed, key=lambda item: tuple(str(part) for part in item[0]))
+
+
 # --- The process --------------------------------------------------------------------------------
 
 
@@ -205,8 +310,10 @@ def _decide(dossier: Dossier, *, by, node, allowed: set[str], apply, decision: s
             )
         if decision is not None:
             _check_reviewer(fresh, by=by, decision=decision)
+        before = _count_key(fresh)
         apply(fresh)
         fresh.save()
+        _count_move(before, _count_key(fresh))
         _complete_waiting_task(fresh, node, by=by)
         return fresh
 
@@ -244,6 +351,10 @@ def _route_reviews(dossier: Dossier, *, new: bool = False) -> dict[int, Reviewer
         DossierReviewer.objects.filter(dossier=dossier).exclude(group_id__in=wanted).delete()
         have = set(DossierReviewer.objects.filter(dossier=dossier).values_list("group_id", flat=True))
     DossierReviewer.objects.bulk_create([DossierReviewer(dossier=dossier, group_id=g) for g in wanted - have])
+    if wanted <= groups.keys():
+        dossier._count_directors = any(groups[g].kind == GroupKind.SCHOOL_DIRECTORS for g in wanted)
+    else:
+        dossier._count_directors = None  # read again when counted
     return groups
 
 
@@ -330,6 +441,7 @@ def dossier_open(*, submission) -> Dossier:
     if dossier.state != DossierState.SUBMITTED:
         dossier.decided_at = now
     dossier.save()
+    _count_move(None, _count_key(dossier))
 
     _record(dossier, DossierAction.SUBMITTED, by=submission.submitted_by)
     DossierFlow.start.run(dossier=dossier)
@@ -536,9 +648,11 @@ def dossier_withdraw(*, dossier: Dossier, by, reason: str = "") -> Dossier:
             raise DossierAlreadyDecided(
                 _("Ce dossier ne peut plus être retiré (état : %(state)s).") % {"state": fresh.get_state_display()}
             )
+        before = _count_key(fresh)
         fresh.state = DossierState.WITHDRAWN
         fresh.closed_at = timezone.now()
         fresh.save()
+        _count_move(before, _count_key(fresh))
         DossierFlow.instance.cancel(DossierProcess.objects.get(pk=process.pk))
         _record(fresh, DossierAction.WITHDRAWN, by=by, comment=reason.strip())
         _notify_family(fresh, Event.DOSSIER_WITHDRAWN, "withdrawn", comment=reason.strip())
@@ -569,10 +683,12 @@ def dossier_payment_settled(*, dossier: Dossier, by) -> Dossier:
         fresh = _fresh(dossier)
         if fresh.state != DossierState.AWAITING_PAYMENT:
             raise DossierAlreadyDecided(_("Ce dossier est déjà réglé."))
+        before = _count_key(fresh)
         fresh.state = DossierState.CONFIRMED
         fresh.stage_index = len(fresh.stages)
         fresh.confirmed_at = fresh.closed_at = timezone.now()
         fresh.save()
+        _count_move(before, _count_key(fresh))
         _record(fresh, DossierAction.PAYMENT_SETTLED, by=by, from_school=True)
         _confirmed(fresh, by=by)
         return fresh
@@ -586,10 +702,12 @@ def dossier_payment_rejected(*, dossier: Dossier, by, comment: str) -> Dossier:
         fresh = _fresh(dossier)
         if fresh.state == DossierState.CONFIRMED:
             payment = next((i for i, s in enumerate(fresh.stages) if s["kind"] == StageKind.PAYMENT), None)
+            before = _count_key(fresh)
             fresh.state = DossierState.AWAITING_PAYMENT
             fresh.stage_index = payment if payment is not None else fresh.stage_index
             fresh.confirmed_at = fresh.closed_at = None
             fresh.save()
+            _count_move(before, _count_key(fresh))
         _record(fresh, DossierAction.PAYMENT_REJECTED, by=by, comment=comment, from_school=True)
         return fresh
 
@@ -790,7 +908,12 @@ def dossier_opinion_ask(*, dossier: Dossier, by, question: str, group=None, pers
         opinion = DossierOpinion.objects.create(dossier=dossier, asked_by=by, group=group, person=person,
                                                 question=question)
         if group is not None:
-            DossierReviewer.objects.get_or_create(dossier=dossier, group=group)
+            before = _count_key(dossier)
+            _reviewer, added = DossierReviewer.objects.get_or_create(dossier=dossier, group=group)
+            if added and group.kind == GroupKind.SCHOOL_DIRECTORS:
+                # The directors now see it: it enters their count.
+                dossier._count_directors = True
+                _count_move(before, _count_key(dossier))
         _record(dossier, DossierAction.OPINION_ASKED, by=by, from_school=True,
                 comment=f"{group or person} : {question}")
         people_asked = [person] if person is not None else list(group.recipients(school=dossier.school))

@@ -70,7 +70,10 @@ def debits_in(xml: bytes) -> list[dict]:
 
 
 def export(client, month: dt.date):
-    return client.post("/cms/paiements/export/", {"month": f"{month:%Y-%m}"})
+    """« Exporter », then the file the month's page offers."""
+    response = client.post("/cms/paiements/export/", {"month": f"{month:%Y-%m}"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client.get(f"/cms/paiements/export/{month:%Y-%m}/fichier/")
 
 
 @pytest.fixture
@@ -224,3 +227,38 @@ def test_a_refused_dossier_shows_its_state_everywhere_and_asks_for_no_money(
     response = client.get(pay_url(dossier))
     assert response.status_code == 302 and response["Location"] == f"/dossiers/{submission.public_id}/suivi/"
     assert "par le 20" not in client.get(pay_url(dossier), follow=True).content.decode()
+
+
+def test_the_finance_page_lists_the_debits_right_after_the_export(
+    client, awaiting, parent, finance, django_capture_on_commit_callbacks
+):
+    """Issue 24: « Exporter » answered with the file, so the page stayed as
+    it was — « Aucun prélèvement exporté » — until reloaded. Now it comes
+    back to the month's page, which lists the debit and offers the file."""
+    mandate = confirmed_by_debit(client, awaiting, parent, finance, holder="Marie Joseph", iban=GOOD_IBAN,
+                                 capture=django_capture_on_commit_callbacks)
+    month = PaymentArrangement.objects.get(dossier=awaiting).first_month
+    before = client.get(f"/cms/paiements/?mois={month:%Y-%m}").content.decode()
+    assert "Aucun prélèvement exporté pour ce mois." in before
+    assert "Télécharger le fichier pain.008" not in before
+
+    response = client.post("/cms/paiements/export/", {"month": f"{month:%Y-%m}"}, follow=True)
+    assert response.redirect_chain == [(f"/cms/paiements/?mois={month:%Y-%m}", 302)]
+    html = response.content.decode()
+    assert "Aucun prélèvement exporté pour ce mois." not in html
+    assert mandate.reference in html and awaiting.reference in html
+    assert "1 prélèvement exporté pour" in html
+    link = f'href="/cms/paiements/export/{month:%Y-%m}/fichier/"'
+    assert link in html and "(1 prélèvement)" in html
+
+    xml = client.get(f"/cms/paiements/export/{month:%Y-%m}/fichier/")
+    assert xml.status_code == 200 and xml["X-Debit-Count"] == "1"
+    assert [line["rum"] for line in debits_in(xml.content)] == [mandate.reference]
+    # The file is read only: downloading it again records nothing more.
+    from billing.models import DirectDebit
+
+    client.get(f"/cms/paiements/export/{month:%Y-%m}/fichier/")
+    assert DirectDebit.objects.count() == 1
+    # A month never exported has no file.
+    assert client.get("/cms/paiements/export/2031-01/fichier/").status_code == 404
+    assert client.get("/cms/paiements/export/janvier/fichier/").status_code == 404

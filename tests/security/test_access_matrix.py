@@ -189,6 +189,7 @@ RULES: dict[str, Rule] = {
     # with payments, are in test_billing_access_matrix.py.
     "billing_admin:index": Rule(frozenset({"finance"})),
     "billing_admin:export": Rule(frozenset({"finance"}), method="post"),
+    "billing_admin:export_file": Rule(NOBODY),  # no month « 1 »; a real month in the billing matrix
     "billing_admin:mandate": Rule(NOBODY),
     "billing_admin:mandate_document": Rule(NOBODY),
     "billing_admin:mandate_validate": Rule(NOBODY, method="post"),

@@ -116,6 +116,7 @@ BILLING_RULES: dict[str, Rule] = {
     # The finance workspace: finance agents only — not the directors.
     "billing_admin:index": _finance(),
     "billing_admin:export": _finance("post"),
+    "billing_admin:export_file": _finance(),
     "billing_admin:mandate": _finance(),
     "billing_admin:mandate_document": _finance(),
     "billing_admin:mandate_validate": _finance("post"),
@@ -143,6 +144,7 @@ TARGETS: dict[str, str] = {
     "billing_admin:mandate_refuse": "mandate",
     "billing_admin:cash": "cash_dossier",
     "billing_admin:debit_reject": "debit",
+    "billing_admin:export_file": "debit_month",
 }
 
 
@@ -260,6 +262,7 @@ def payments(world):
             "mandate": mandate.pk,
             "cash_dossier": cash.pk,
             "debit": debit.pk,
+            "debit_month": f"{debit.month:%Y-%m}",
         },
         "secrets": (CHILD_FIRST, CHILD_LAST, *(d.reference for d in dossiers)),
     }

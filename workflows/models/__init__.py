@@ -3,11 +3,11 @@ that review its dossiers, the dossiers that go through its stages, and the
 attestation a confirmation makes."""
 
 from .attestations import Attestation, AttestationSettings
-from .dossiers import Dossier, DossierEvent, DossierExport, DossierOpinion, DossierProcess, DossierReviewer
+from .dossiers import Dossier, DossierCount, DossierEvent, DossierExport, DossierOpinion, DossierProcess, DossierReviewer
 from .procedures import ProcedureMessage, ProcedurePage
 from .reviewers import ReviewerGroup
 
 __all__ = [
-    "Attestation", "AttestationSettings", "Dossier", "DossierEvent", "DossierExport", "DossierProcess",
+    "Attestation", "AttestationSettings", "Dossier", "DossierCount", "DossierEvent", "DossierExport", "DossierProcess",
     "DossierOpinion", "DossierReviewer", "ProcedureMessage", "ProcedurePage", "ReviewerGroup",
 ]

@@ -235,3 +235,33 @@ class DossierExport(models.Model):
     @property
     def percent(self) -> int:
         return 100 if self.status == ExportStatus.READY else (100 * self.done // self.total if self.total else 0)
+
+
+class DossierCount(models.Model):
+    """How many dossiers of one school, of one procedure, stand in one
+    state — and whether their school's directors examine them (the
+    directors' scope). Kept by the services in the same transaction as each
+    creation, transition and deletion (``services._count_move``), so that
+    the staff list's counts read a few rows instead of counting 100,000;
+    ``manage.py repair_dossier_counts`` recomputes it from the dossiers."""
+
+    school = models.ForeignKey("cms.School", on_delete=models.CASCADE, related_name="+")
+    # The form page's id (``Submission.page_id``), 0 when the dossier has none:
+    # a plain number, so that a deleted page does not move its rows.
+    procedure_id = models.PositiveIntegerField(_("démarche"), default=0)
+    state = models.CharField(_("état"), max_length=20, choices=DossierState.choices)
+    # The dossier has a stage examined by its school's directors
+    # (``DossierReviewer`` of the built-in group): directors see only those.
+    directors = models.BooleanField(_("examiné par la direction"), default=True)
+    count = models.IntegerField(_("nombre"), default=0)
+
+    class Meta:
+        verbose_name = _("compteur de dossiers")
+        verbose_name_plural = _("compteurs de dossiers")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "procedure_id", "directors", "state"],
+                                    name="dossier_count_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}/{self.procedure_id}/{self.state}: {self.count}"

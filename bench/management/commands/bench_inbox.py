@@ -22,6 +22,7 @@ from forms.models import Submission
 from workflows.constants import DossierState, GroupKind
 from workflows.flows import DossierFlow
 from workflows.models import Dossier, DossierProcess, DossierReviewer, ReviewerGroup
+from workflows.services import dossiers_counted_in_bulk
 
 CHUNK = 5000
 
@@ -72,6 +73,9 @@ class Command(BaseCommand):
                 Task.objects.bulk_create([
                     Task(process=p, flow_task=DossierFlow.review, flow_task_type="HUMAN",
                          status=STATUS.NEW, created=stamp[k]) for k, p in enumerate(processes)])
+                # The staff list's counter, as the services keep it (one row).
+                dossiers_counted_in_bulk(school_id=school_id, procedure_id=0, directors=True,
+                                         state=DossierState.SUBMITTED, n=n)
             made += n
         # What autovacuum does after such growth in production: without fresh
         # statistics PostgreSQL plans the list as if the tables were empty,
