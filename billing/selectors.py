@@ -491,3 +491,29 @@ def payment_records(*, dossier: Dossier) -> tuple[dict | None, list[Mandate]]:
         ],
     }
     return data, [m for m in mandates if m.signed_document]
+
+
+def bill_records(*, family) -> list[dict]:
+    """The family's bills, for its data archive: each with its lines (the
+    days as dates) and the payments received for it."""
+    from .models import Bill
+
+    bills = Bill.objects.filter(family=family).prefetch_related("lines", "payments").order_by("month", "pk")
+    return [
+        {
+            "numero": b.number, "mois": b.month, "emise_le": b.issued_at, "a_regler_le": b.due_date,
+            "total": b.total, "etat": b.get_status_display(), "payee_le": b.paid_at,
+            "a_rembourser": b.to_refund, "quotient_familial": b.quotient,
+            "lignes": [
+                {"enfant": line.child, "service": line.service, "quantite": line.quantity,
+                 "prix_unitaire": line.unit_price, "montant": line.amount, "jours": line.days}
+                for line in b.lines.all()
+            ],
+            "paiements_recus": [
+                {"mode": p.get_mode_display(), "montant": p.amount, "recu_le": p.received_at,
+                 "numero_de_recu": p.receipt_number or ""}
+                for p in b.payments.all()
+            ],
+        }
+        for b in bills
+    ]

@@ -274,3 +274,27 @@ def test_the_number_of_queries_does_not_grow_with_the_families(year_of_services,
     assert BillLine.objects.filter(bill__month=JANUARY).count() > 10
     numbers = sorted(Bill.objects.values_list("number", flat=True))
     assert len(set(numbers)) == len(numbers)
+
+
+def test_bills_are_in_the_familys_data(client, year_of_services, parent):  # noqa: F811
+    import io
+    import json
+    import zipfile
+
+    services.bills_issue(month=DECEMBER, now=dt.datetime(2026, 11, 21, 6, tzinfo=MTQ))
+    bill = Bill.objects.get()
+    client.force_login(parent)
+    response = client.get("/compte/donnees/telecharger/")
+    assert response.status_code == 200
+    data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("donnees.json"))
+    [record] = data["factures"]
+    assert record["numero"] == bill.number and Decimal(record["total"]) == bill.total
+    assert record["etat"] == "À payer" and len(record["lignes"]) == 5
+    cantine = next(line for line in record["lignes"] if line["enfant"] == "Léa Joseph"
+                   and line["service"] == "Cantine")
+    assert cantine["jours"] == [d.isoformat() for d in expected_days({0, 1}, DECEMBER)]
+    other = UserFactory(family=Family.objects.create(name="Autre"))
+    client.force_login(other)
+    data = json.loads(zipfile.ZipFile(io.BytesIO(client.get("/compte/donnees/telecharger/").content))
+                      .read("donnees.json"))
+    assert data["factures"] == []
