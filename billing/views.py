@@ -317,6 +317,8 @@ def _bill(request: HttpRequest, number: str):
 @login_required
 @require_GET
 def bills(request: HttpRequest) -> HttpResponse:
+    if not request.user.family_id:
+        raise Http404(_("Seules les familles ont des factures."))
     return TemplateResponse(request, "billing/bills.html", {
         "bills": selectors.bills_for_family(user=request.user), "BillStatus": BillStatus})
 
