@@ -194,8 +194,12 @@ def debit_reject(request: HttpRequest, pk: int) -> HttpResponse:
     except services.PaymentError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Prélèvement marqué rejeté : le dossier %(ref)s attend de nouveau le paiement.")
-                         % {"ref": debit.mandate.dossier.reference})
+        if debit.bill_id:
+            messages.success(request, _("Prélèvement marqué rejeté : la facture %(number)s est de nouveau à payer.")
+                             % {"number": debit.bill.number})
+        else:
+            messages.success(request, _("Prélèvement marqué rejeté : le dossier %(ref)s attend de nouveau le "
+                                        "paiement.") % {"ref": debit.mandate.dossier.reference})
     return redirect(back)
 
 

@@ -169,7 +169,7 @@ def _debits_scope(user) -> Q:
 
 def debits_for_month(*, user, month: dt.date) -> QuerySet[DirectDebit]:
     return DirectDebit.objects.filter(_debits_scope(user), month=month).select_related(
-        "mandate__dossier__child", "mandate__dossier__family"
+        "mandate__dossier__child", "mandate__dossier__family", "bill"
     )
 
 

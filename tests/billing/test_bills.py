@@ -160,9 +160,11 @@ def test_the_familys_bill_issued_on_the_21st_paid_by_card_then_next_month_by_sep
     assert client.post("/cms/paiements/export/", {"month": "2027-01"}).status_code == 200
     assert DirectDebit.objects.count() == 1
     # The bank rejects it: the bill is to pay again, the dossiers stay confirmed.
+    index = client.get("/cms/paiements/?mois=2027-01").content.decode()
+    assert f"facture {january.number}" in index
     response = client.post(f"/cms/paiements/prelevements/{debit.pk}/rejeter/",
-                           {"reject-reason": "Provision insuffisante"})
-    assert response.status_code == 302
+                           {"reject-reason": "Provision insuffisante"}, follow=True)
+    assert f"la facture {january.number} est de nouveau à payer" in unescape(response.content.decode())
     january.refresh_from_db()
     lea.refresh_from_db()
     assert january.status == BillStatus.TO_PAY and lea.state == DossierState.CONFIRMED
