@@ -428,8 +428,9 @@ def debits_export(*, month: dt.date, by) -> tuple[bytes, int]:
 def _bills_debit(*, month: dt.date, by, collection: dt.date) -> set[int]:
     """Debit each family's bill of ``month`` on one validated mandate of the
     family (its latest), once; a paid bill is not debited. Returns the
-    families whose bill is (or was already) debited this month: their flat
-    tariffs are not debited on top."""
+    families with a bill this month: the bill carries everything they owe,
+    so their flat tariffs are never debited on top (even when the bill was
+    paid otherwise)."""
     bills = {b.family_id: b for b in Bill.objects.select_for_update().filter(month=month).exclude(
         status=BillStatus.CANCELLED)}
     if not bills:
@@ -445,7 +446,6 @@ def _bills_debit(*, month: dt.date, by, collection: dt.date) -> set[int]:
     exported = set(DirectDebit.objects.filter(mandate__in=chosen.values(), status=DebitStatus.EXPORTED)
                    .values_list("mandate_id", flat=True))
     now = timezone.now()
-    debited = set(already)
     for family_id, mandate in chosen.items():
         bill = bills[family_id]
         if family_id in already:
@@ -462,8 +462,7 @@ def _bills_debit(*, month: dt.date, by, collection: dt.date) -> set[int]:
         bill.status = BillStatus.PAID
         bill.paid_at = now
         bill.save(update_fields=["status", "paid_at"])
-        debited.add(family_id)
-    return debited
+    return set(bills)
 
 
 def debit_reject(*, debit: DirectDebit, by, reason: str) -> DirectDebit:

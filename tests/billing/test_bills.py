@@ -22,7 +22,7 @@ from billing.models import Bill, BillLine, CardPayment, DirectDebit, Mandate, Pa
 from billing.sepa import schema_path
 from notifications.constants import Event
 from notifications.models import Notification
-from tests.billing.conftest import ICS, creditor, finance, operator_creditor, pdf_text  # noqa: F401
+from tests.billing.conftest import ICS, awaiting, creditor, finance, operator_creditor, pdf_text  # noqa: F401
 from tests.billing.test_month_amounts import (  # noqa: F401 — fixtures
     YEAR,
     editor_client,
@@ -300,3 +300,32 @@ def test_bills_are_in_the_familys_data(client, year_of_services, parent):  # noq
     data = json.loads(zipfile.ZipFile(io.BytesIO(client.get("/compte/donnees/telecharger/").content))
                       .read("donnees.json"))
     assert data["factures"] == []
+
+
+def test_a_flat_tariff_dossier_paying_by_sepa_is_debited_once_through_its_bill(
+        client, awaiting, parent, finance, django_capture_on_commit_callbacks):  # noqa: F811
+    """A dossier of before bills (a flat tariff, a validated mandate): once
+    its tariff is a per-month service (migration 0006), its family's bill
+    carries it and the month's file debits the bill, not the tariff on top."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from tests.billing.conftest import choose
+    from tests.billing.test_journey import sign_mandate
+
+    dossier = awaiting
+    _, first = choose(client, dossier, PaymentMode.SEPA)
+    mandate = sign_mandate(client, dossier)
+    client.force_login(finance)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/cms/paiements/mandats/{mandate.pk}/valider/").status_code == 302
+    importlib.import_module("billing.migrations.0006_tariffs_to_services").forward(django_apps, None)
+    assert services.bills_issue(month=first) == 1
+    bill = Bill.objects.get()
+    assert bill.total == Decimal("45.50") and bill.family == dossier.family
+    response = client.post("/cms/paiements/export/", {"month": f"{first:%Y-%m}"})
+    assert response.status_code == 200, response.content.decode()[:2000]
+    xmlschema.XMLSchema(schema_path()).validate(response.content.decode())
+    debit = DirectDebit.objects.get()
+    assert debit.bill == bill and debit.amount == Decimal("45.50") and debit.mandate == mandate
