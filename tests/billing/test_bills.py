@@ -156,6 +156,11 @@ def test_the_familys_bill_issued_on_the_21st_paid_by_card_then_next_month_by_sep
     assert debit.bill == january and debit.amount == january.total
     january.refresh_from_db()
     assert january.status == BillStatus.PAID
+    client.force_login(parent)
+    receipt = client.get(f"/paiements/factures/{january.number}/recu.pdf")
+    text = pdf_text(b"".join(receipt.streaming_content) if receipt.streaming else receipt.content)
+    assert f"Prélèvement SEPA ({mandate.reference})" in text and amount.replace(".", ",") + " €" in text
+    client.force_login(finance)
     # Exported again: the same single debit; December's paid bill is not debited.
     assert client.post("/cms/paiements/export/", {"month": "2027-01"}).status_code == 200
     assert DirectDebit.objects.count() == 1
