@@ -9,6 +9,7 @@ urlpatterns = [
     path("mandats/<int:pk>/valider/", admin_views.mandate_validate, name="mandate_validate"),
     path("mandats/<int:pk>/refuser/", admin_views.mandate_refuse, name="mandate_refuse"),
     path("especes/<int:dossier_pk>/", admin_views.cash, name="cash"),
+    path("factures/especes/", admin_views.bill_cash, name="bill_cash"),
     path("export/", admin_views.export, name="export"),
     path("export/<str:month>/fichier/", admin_views.export_file, name="export_file"),
     path("prelevements/<int:pk>/rejeter/", admin_views.debit_reject, name="debit_reject"),

@@ -25,7 +25,7 @@ from workflows.services import dossier_record_view
 
 from . import deadlines, selectors, services
 from .constants import DebitStatus, MandateStatus
-from .forms import CashForm, ExportForm, ReasonForm
+from .forms import BillCashForm, CashForm, ExportForm, ReasonForm
 
 
 def _finance_only(view):
@@ -63,6 +63,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "cash": selectors.cash_to_record(user=request.user),
             "overdue": selectors.overdue_dossiers(user=request.user),
             "not_counted": selectors.card_payments_not_counted(user=request.user),
+            "bills_to_refund": selectors.bills_to_refund(user=request.user),
             "month": month,
             "debits": debits,
             # What the month's pain.008 file holds (``services.debits_file``).
@@ -224,6 +225,38 @@ def debit_reject(request: HttpRequest, pk: int) -> HttpResponse:
     except services.PaymentError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Prélèvement marqué rejeté : le dossier %(ref)s attend de nouveau le paiement.")
-                         % {"ref": debit.mandate.dossier.reference})
+        if debit.bill_id:
+            messages.success(request, _("Prélèvement marqué rejeté : la facture %(number)s est de nouveau à payer.")
+                             % {"number": debit.bill.number})
+        else:
+            messages.success(request, _("Prélèvement marqué rejeté : le dossier %(ref)s attend de nouveau le "
+                                        "paiement.") % {"ref": debit.mandate.dossier.reference})
     return redirect(back)
+
+
+@require_http_methods(["GET", "POST"])
+@_finance_only
+def bill_cash(request: HttpRequest) -> HttpResponse:
+    """Cash brought to the desk for a bill: the agent types the bill's number
+    (its reference), the amount and the receipt number."""
+    form = BillCashForm(request.POST or None, initial={"number": request.GET.get("facture", "")})
+    bill = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            bill = selectors.bill_for_finance(user=request.user, number=form.cleaned_data["number"])
+            if bill is None:
+                form.add_error("number", _("Aucune facture avec ce numéro."))
+            else:
+                try:
+                    amount = services.parse_amount(form.cleaned_data["amount"])
+                    services.bill_cash_record(bill=bill, by=request.user, amount=amount,
+                                              receipt_number=form.cleaned_data["receipt_number"])
+                except services.PaymentError as error:
+                    error.add_to(form)
+                else:
+                    messages.success(request, _("Paiement en espèces enregistré : la facture %(number)s est payée.")
+                                     % {"number": bill.number})
+                    return redirect("billing_admin:index")
+    return TemplateResponse(request, "billing/admin/bill_cash.html", {"form": form, "bill": bill}, status=status)

@@ -71,3 +71,18 @@ class ServiceUnit(models.TextChoices):
     MEAL = "meal", _("par repas")
     SESSION = "session", _("par séance")
     MONTH = "month", _("par mois")
+
+
+class BillStatus(models.TextChoices):
+    """Where a family's monthly bill stands. « En retard » is set by the
+    daily task after the due date (the 20th of the month before); it stays
+    payable."""
+
+    TO_PAY = "to_pay", _("À payer")
+    PAID = "paid", _("Payé")
+    LATE = "late", _("En retard")
+    CANCELLED = "cancelled", _("Annulé")
+
+
+# The bills a family still has to pay.
+BILL_OPEN = (BillStatus.TO_PAY, BillStatus.LATE)

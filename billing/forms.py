@@ -88,6 +88,13 @@ class CashForm(forms.Form):
                                      error_messages={"required": _("Indiquez le numéro du reçu remis à la famille.")})
 
 
+class BillCashForm(CashForm):
+    number = forms.CharField(label=_("Numéro de la facture"), max_length=20,
+                             help_text=_("La référence imprimée sur la facture, par exemple F2027-000123."),
+                             error_messages={"required": _("Indiquez le numéro de la facture.")})
+    field_order = ["number", "amount", "receipt_number"]
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Motif"), max_length=255,
                              error_messages={"required": _("Indiquez le motif.")})

@@ -34,6 +34,7 @@ from files.storage import private_storage, random_name
 from . import deadlines
 from .constants import (
     ArrangementStatus,
+    BillStatus,
     DebitStatus,
     MandateStatus,
     PaymentMode,
@@ -393,8 +394,13 @@ class CardPayment(BasePayment):
     the provider itself set it to « confirmed » for the expected amount —
     never because the family came back to a success page — and once."""
 
-    dossier = models.ForeignKey("workflows.Dossier", on_delete=models.PROTECT, related_name="card_payments")
-    arrangement = models.ForeignKey(PaymentArrangement, on_delete=models.PROTECT, related_name="card_payments")
+    # A card payment pays either a dossier's first month at the payment
+    # stage (its arrangement) or one family bill.
+    dossier = models.ForeignKey("workflows.Dossier", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="card_payments")
+    arrangement = models.ForeignKey(PaymentArrangement, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="card_payments")
+    bill = models.ForeignKey("Bill", null=True, blank=True, on_delete=models.PROTECT, related_name="card_payments")
     counted_at = models.DateTimeField(_("compté le"), null=True, blank=True)
     refusal = models.CharField(_("non compté car"), max_length=255, blank=True)
 
@@ -423,13 +429,17 @@ class CardPayment(BasePayment):
         from payments import PurchasedItem
 
         yield PurchasedItem(name=self.description[:100], quantity=1, price=self.total, currency=self.currency,
-                            sku=f"dossier-{self.dossier_id}")
+                            sku=f"facture-{self.bill_id}" if self.bill_id else f"dossier-{self.dossier_id}")
 
 
 class Payment(models.Model):
-    """An amount received for a dossier (« règlement »): the ledger."""
+    """An amount received (« règlement »): the ledger. For a dossier's first
+    month at the payment stage (``dossier``), or for a family's bill
+    (``bill``)."""
 
-    dossier = models.ForeignKey("workflows.Dossier", on_delete=models.PROTECT, related_name="payments")
+    dossier = models.ForeignKey("workflows.Dossier", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="payments")
+    bill = models.ForeignKey("Bill", null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
     arrangement = models.ForeignKey(PaymentArrangement, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="payments")
     mode = models.CharField(_("mode"), max_length=10, choices=PaymentMode.choices)
@@ -449,7 +459,8 @@ class Payment(models.Model):
         ordering = ["-received_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.dossier.reference} — {self.amount} € ({self.get_mode_display()})"
+        subject = self.bill.number if self.bill_id else self.dossier.reference
+        return f"{subject} — {self.amount} € ({self.get_mode_display()})"
 
 
 class DirectDebit(models.Model):
@@ -469,6 +480,8 @@ class DirectDebit(models.Model):
     rejected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     rejection_reason = models.CharField(_("motif du rejet"), max_length=255, blank=True)
+    # The family bill this debit pays (none: a flat monthly tariff's debit).
+    bill = models.ForeignKey("Bill", null=True, blank=True, on_delete=models.PROTECT, related_name="debits")
 
     class Meta:
         verbose_name = _("prélèvement")
@@ -478,3 +491,90 @@ class DirectDebit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mandate.reference} — {self.month:%m/%Y}"
+
+
+class BillSequence(models.Model):
+    """The last bill number given in a year: bill numbers follow each other
+    with no gap, so they are taken from this row under a lock, never
+    computed from the bills already there."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Bill(models.Model):
+    """Une facture : ce qu'une famille doit pour un mois de consommation
+    (tous ses enfants, tous leurs services, les jours, les prix unitaires,
+    les avoirs), à régler au plus tard le 20 du mois précédent. Le montant
+    est calculé par le portail, jamais saisi."""
+
+    family = models.ForeignKey("accounts.Family", verbose_name=_("famille"), on_delete=models.PROTECT,
+                               related_name="bills")
+    month = models.DateField(_("mois de consommation"))
+    number = models.CharField(_("numéro"), max_length=20, unique=True)
+    issued_at = models.DateTimeField(_("émise le"))
+    due_date = models.DateField(_("à régler au plus tard le"))
+    total = models.DecimalField(_("total (€)"), max_digits=10, decimal_places=2)
+    quotient = models.DecimalField(_("quotient familial appliqué"), max_digits=8, decimal_places=2, null=True,
+                                   blank=True)
+    status = models.CharField(_("état"), max_length=10, choices=BillStatus.choices, default=BillStatus.TO_PAY,
+                              db_index=True)
+    paid_at = models.DateTimeField(_("payée le"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("signalée en retard le"), null=True, blank=True)
+    # A second payment of a paid bill (a card and a cash payment the same
+    # month…) is kept aside here, to refund.
+    to_refund = models.DecimalField(_("à rembourser (€)"), max_digits=10, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("facture")
+        verbose_name_plural = _("factures")
+        ordering = ["-month", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "month"], condition=~models.Q(status="cancelled"),
+                                    name="bill_one_per_family_month"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def reference(self) -> str:
+        """What the family quotes at the cash desk and on a transfer."""
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (BillStatus.TO_PAY, BillStatus.LATE)
+
+
+class BillLine(models.Model):
+    """Une ligne de facture : un service d'un enfant (ses jours, son prix
+    unitaire), ou un avoir (montant négatif)."""
+
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
+    child = models.CharField(_("enfant"), max_length=200)
+    dossier = models.ForeignKey("workflows.Dossier", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    service = models.CharField(_("service"), max_length=200)
+    unit = models.CharField(_("unité"), max_length=10, blank=True)
+    quantity = models.IntegerField(_("quantité"))
+    unit_price = models.DecimalField(_("prix unitaire (€)"), max_digits=8, decimal_places=2)
+    amount = models.DecimalField(_("montant (€)"), max_digits=10, decimal_places=2)
+    days = models.JSONField(_("jours"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("ligne de facture")
+        verbose_name_plural = _("lignes de facture")
+        ordering = ["bill", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.bill.number} — {self.child} — {self.service}"
+
+    @property
+    def is_credit(self) -> bool:
+        return self.amount < 0
+
+    @property
+    def day_dates(self) -> list[dt.date]:
+        return [dt.date.fromisoformat(day) for day in self.days]

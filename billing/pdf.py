@@ -3,7 +3,7 @@ payment slip (the page layout is ``files.pdf``)."""
 
 from __future__ import annotations
 
-from django.utils import formats
+from django.utils import formats, timezone
 
 from files.pdf import Document, amount_text, date_text
 
@@ -65,4 +65,60 @@ def cash_slip_pdf(*, dossier, arrangement, cash_desk: str) -> bytes:
     doc.ln(2)
     doc.text_block("Munissez-vous de l'appoint (monnaie) et de ce bordereau. Un reçu numéroté vous sera remis.",
                    bold=True)
+    return doc.bytes()
+
+
+def _days_text(days: list[str]) -> str:
+    return ", ".join(str(int(day[8:10])) for day in days)
+
+
+def bill_pdf(*, bill, lines, cash_desk: str) -> bytes:
+    """The family's bill for a month: every child, every service, its days
+    and unit price, the credits, the total, the due date and how to pay."""
+    doc = Document(f"Facture n° {bill.number}")
+    doc.row("Famille", bill.family.name)
+    doc.row("Mois de consommation", formats.date_format(bill.month, "F Y"))
+    doc.row("Émise le", date_text(timezone.localtime(bill.issued_at).date()))
+    doc.row("À régler au plus tard le", date_text(bill.due_date))
+    if bill.quotient is not None:
+        doc.row("Quotient familial appliqué", amount_text(bill.quotient))
+    doc.heading("Détail")
+    for line in lines:
+        if line.amount < 0:
+            doc.row(f"Avoir — {line.child}", f"{line.service} : {amount_text(line.amount)}")
+            continue
+        detail = f"{line.service} : {line.quantity} × {amount_text(line.unit_price)} = {amount_text(line.amount)}"
+        if line.days:
+            month_name = formats.date_format(bill.month, "F")
+            detail += f"\nJours ({month_name}) : {_days_text(line.days)}"
+        doc.row(line.child, detail)
+    doc.ln(2)
+    doc.row("Total à payer", amount_text(bill.total))
+    doc.heading("Comment payer")
+    doc.text_block(
+        "Par prélèvement si vous avez signé un mandat (rien à faire), par carte depuis « Mes factures » sur le "
+        "portail, ou en espèces :", size=10, height=5)
+    doc.text_block(cash_desk, size=10, height=5)
+    doc.text_block(f"Référence à donner au guichet : {bill.number}", bold=True)
+    return doc.bytes()
+
+
+def bill_receipt_pdf(*, bill, payments, debits) -> bytes:
+    doc = Document(f"Reçu — facture n° {bill.number}")
+    doc.row("Famille", bill.family.name)
+    doc.row("Mois de consommation", formats.date_format(bill.month, "F Y"))
+    doc.row("Montant de la facture", amount_text(bill.total))
+    doc.heading("Règlements reçus")
+    for payment in payments:
+        label = payment.get_mode_display()
+        if payment.receipt_number:
+            label += f" (reçu n° {payment.receipt_number})"
+        doc.row(date_text(timezone.localtime(payment.received_at).date()), f"{label} : {amount_text(payment.amount)}")
+    for debit in debits:
+        doc.row(date_text(debit.collection_date), f"Prélèvement SEPA ({debit.mandate.reference}) : "
+                                                  f"{amount_text(debit.amount)}")
+    if bill.to_refund:
+        doc.row("À rembourser", amount_text(bill.to_refund))
+    doc.ln(2)
+    doc.text_block(f"Facture acquittée le {date_text(timezone.localtime(bill.paid_at).date())}.", bold=True)
     return doc.bytes()

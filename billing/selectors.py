@@ -18,7 +18,7 @@ from workflows.models import Dossier
 from workflows.selectors import StatisticsSection, bars, dossiers_for_staff
 from workflows.stages import stage_of_kind
 
-from . import amounts, deadlines, schooldays
+from . import amounts, consumption, deadlines, schooldays
 from .constants import ArrangementStatus, MandateStatus, PaymentMode, RevocationReason, ServiceUnit
 from .models import (
     CardPayment,
@@ -158,14 +158,23 @@ def overdue_dossiers(*, user, now: dt.datetime | None = None) -> list[tuple[Doss
     return rows
 
 
+def _debits_scope(user) -> Q:
+    """A finance agent's debits: those of the dossiers with a payment stage,
+    and every bill's (see ``bill_for_finance``)."""
+    scope = Q(mandate__dossier__in=finance_dossiers(user=user))
+    if is_finance_user(user):
+        scope |= Q(bill__isnull=False)
+    return scope
+
+
 def debits_for_month(*, user, month: dt.date) -> QuerySet[DirectDebit]:
-    return DirectDebit.objects.filter(month=month, mandate__dossier__in=finance_dossiers(user=user)).select_related(
-        "mandate__dossier__child", "mandate__dossier__family"
+    return DirectDebit.objects.filter(_debits_scope(user), month=month).select_related(
+        "mandate__dossier__child", "mandate__dossier__family", "bill"
     )
 
 
 def debit_for_finance(*, user, pk: int) -> DirectDebit | None:
-    return DirectDebit.objects.filter(pk=pk, mandate__dossier__in=finance_dossiers(user=user)).select_related(
+    return DirectDebit.objects.filter(_debits_scope(user), pk=pk).select_related(
         "mandate__dossier"
     ).first()
 
@@ -250,6 +259,45 @@ def service_unit_price(*, service: ProcedureService, quotient: Decimal | None) -
     return amounts.unit_price(price=service.price, brackets=brackets, quotient=quotient)
 
 
+def _dossier_lines(*, dossier: Dossier, month: dt.date, services: list[ProcedureService], start: dt.date,
+                   year_days: list[dt.date] | None, quotient: Decimal | None) -> list[amounts.Line]:
+    """The money rule for one dossier and month, from what was read already:
+    for each service its days (``consumption.month_days`` of the days the
+    answers plan) × its unit price."""
+    answers = dossier.submission.answers or {}
+    lines = []
+    for service in services:
+        weekdays = amounts.chosen_weekdays(question=service.question, answers=answers)
+        if not weekdays:
+            continue
+        if year_days is None and service.unit != ServiceUnit.MONTH:
+            raise CalendarMissing(dossier.school_year)
+        if service.unit == ServiceUnit.MONTH:
+            # Due each month of school from the first one, in which the
+            # child has at least one day (any month without a calendar).
+            if month < deadlines.first_of_month(start):
+                days = []
+            elif year_days is None:
+                days = [month]
+            else:
+                planned = amounts.planned_days(weekdays=weekdays, school_days=schooldays.in_month(year_days, month))
+                days = [month] if consumption.month_days(dossier=dossier, service=service, month=month,
+                                                         planned=planned) else []
+        else:
+            planned = [d for d in amounts.planned_days(weekdays=weekdays,
+                                                       school_days=schooldays.in_month(year_days, month)) if d >= start]
+            days = consumption.month_days(dossier=dossier, service=service, month=month, planned=planned)
+        count = amounts.quantity(unit=service.unit, days=days)
+        if not count:
+            continue
+        lines.append(amounts.Line(
+            child=str(dossier.child), service=service.name, unit=service.unit, quantity=count,
+            unit_price=service_unit_price(service=service, quotient=quotient),
+            days=tuple(days) if service.unit != ServiceUnit.MONTH else (),
+        ))
+    return lines
+
+
 def dossier_month_lines(*, dossier: Dossier, month: dt.date, quotient: Decimal | None = None,
                         days_of_year: dict[str, list[dt.date] | None] | None = None) -> list[amounts.Line]:
     """One line per service of a confirmed dossier planned in ``month``:
@@ -265,35 +313,89 @@ def dossier_month_lines(*, dossier: Dossier, month: dt.date, quotient: Decimal |
     cache = days_of_year if days_of_year is not None else {}
     if year not in cache:
         cache[year] = school_days(school_year=year)
-    year_days = cache[year]
-    start = billing_start(dossier=dossier)
-    answers = dossier.submission.answers or {}
-    lines = []
-    for service in services:
-        weekdays = amounts.chosen_weekdays(question=service.question, answers=answers)
-        if not weekdays:
+    return _dossier_lines(dossier=dossier, month=month, services=services, start=billing_start(dossier=dossier),
+                          year_days=cache[year], quotient=quotient)
+
+
+def school_year_of_month(month: dt.date) -> str:
+    start = month.year if month.month >= 9 else month.year - 1
+    return f"{start}-{start + 1}"
+
+
+@dataclass
+class FamilyMonth:
+    """What one family consumes in a month, line by line with the dossier
+    each line comes from, and what it already paid for that month at the
+    payment stage (a flat tariff's first month)."""
+
+    family: object
+    month: dt.date
+    quotient: Decimal | None
+    lines: list[tuple[Dossier, amounts.Line]]
+    prepaid: list[tuple[Dossier, Decimal]]
+
+
+def families_month(*, month: dt.date, family_ids: list[int] | None = None) -> list[FamilyMonth]:
+    """Every family with a confirmed dossier of ``month``'s school year, in
+    a fixed number of queries whatever the number of families (the
+    services, arrangements, calendar and payments are read once)."""
+    from django.db.models import Sum
+
+    from .models import Payment
+
+    month = deadlines.first_of_month(month)
+    year = school_year_of_month(month)
+    if month not in school_year_months(year):
+        return []
+    from cms.school_year import ENROLMENT_OPENS_IN, school_year_start
+
+    # Dossiers are for the school year they were filed in (``Dossier.school_year``).
+    opens = school_year_start(year)
+    zone = deadlines.local_zone()
+    dossiers = (Dossier.objects.filter(
+        state=DossierState.CONFIRMED,
+        submitted_at__gte=dt.datetime(opens, ENROLMENT_OPENS_IN, 1, tzinfo=zone),
+        submitted_at__lt=dt.datetime(opens + 1, ENROLMENT_OPENS_IN, 1, tzinfo=zone),
+    ).select_related("child", "submission", "family").order_by("family_id", "child__first_name", "pk"))
+    if family_ids is not None:
+        dossiers = dossiers.filter(family_id__in=family_ids)
+    dossiers = [d for d in dossiers if d.school_year == year]
+    if not dossiers:
+        return []
+    procedure_ids = {d.submission.page_id for d in dossiers}
+    by_procedure: dict[int, list[ProcedureService]] = {}
+    for service in (ProcedureService.objects.filter(procedure_id__in=procedure_ids, school_year=year)
+                    .prefetch_related("brackets").order_by("name", "pk")):
+        by_procedure.setdefault(service.procedure_id, []).append(service)
+    arrangements = {a.dossier_id: a for a in PaymentArrangement.objects.filter(
+        dossier_id__in=[d.pk for d in dossiers])}
+    prepaid = {row["dossier_id"]: row["total"] for row in Payment.objects.filter(
+        dossier_id__in=[d.pk for d in dossiers], bill__isnull=True, month=month,
+    ).values("dossier_id").annotate(total=Sum("amount"))}
+    year_days = school_days(school_year=year) if by_procedure else None
+    families: dict[int, FamilyMonth] = {}
+    for dossier in dossiers:
+        entry = families.get(dossier.family_id)
+        if entry is None:
+            entry = families[dossier.family_id] = FamilyMonth(
+                dossier.family, month, consumption.family_quotient(family=dossier.family, month=month), [], [])
+        arrangement = arrangements.get(dossier.pk)
+        chosen_tariff = arrangement.tariff_id if arrangement is not None else None
+        services = [s for s in by_procedure.get(dossier.submission.page_id, [])
+                    if (s.school_id is None or s.school_id == dossier.school_id)
+                    and (s.tariff_id is None or s.tariff_id == chosen_tariff)]
+        if dossier.pk in prepaid:
+            entry.prepaid.append((dossier, prepaid[dossier.pk]))
+        if not services:
             continue
-        if year_days is None and service.unit != ServiceUnit.MONTH:
-            raise CalendarMissing(year)
-        if service.unit == ServiceUnit.MONTH:
-            # Due each month of school from the first one, in which the
-            # child has at least one planned day (any month without a calendar).
-            planned = month >= deadlines.first_of_month(start) and (
-                year_days is None
-                or bool(amounts.planned_days(weekdays=weekdays, school_days=schooldays.in_month(year_days, month))))
-            days = [month] if planned else []
+        if arrangement is not None:
+            start = arrangement.first_month
         else:
-            days = [d for d in amounts.planned_days(weekdays=weekdays,
-                                                    school_days=schooldays.in_month(year_days, month)) if d >= start]
-        count = amounts.quantity(unit=service.unit, days=days)
-        if not count:
-            continue
-        lines.append(amounts.Line(
-            child=str(dossier.child), service=service.name, unit=service.unit, quantity=count,
-            unit_price=service_unit_price(service=service, quotient=quotient),
-            days=tuple(days) if service.unit != ServiceUnit.MONTH else (),
-        ))
-    return lines
+            start = deadlines.local_today(dossier.confirmed_at or dossier.decided_at or dossier.submitted_at)
+        for line in _dossier_lines(dossier=dossier, month=month, services=services, start=start,
+                                   year_days=year_days, quotient=entry.quotient):
+            entry.lines.append((dossier, line))
+    return list(families.values())
 
 
 def family_month_statement(*, family, month: dt.date, quotient: Decimal | None = None) -> amounts.Statement:
@@ -307,6 +409,43 @@ def family_month_statement(*, family, month: dt.date, quotient: Decimal | None =
     for dossier in dossiers:
         lines += dossier_month_lines(dossier=dossier, month=month, quotient=quotient, days_of_year=cache)
     return amounts.Statement(month=month, lines=lines)
+
+
+# --- Bills ------------------------------------------------------------------------------------------
+
+
+def bills_for_family(*, user) -> QuerySet:
+    """The bills of the signed-in guardian's family, newest month first."""
+    from .models import Bill
+
+    if not user.is_authenticated or not user.family_id:
+        return Bill.objects.none()
+    return Bill.objects.filter(family_id=user.family_id).order_by("-month", "-pk")
+
+
+def bill_for_family(*, user, number: str):
+    """One bill of the user's family; ``None`` for another family's."""
+    return bills_for_family(user=user).filter(number=number).prefetch_related("lines").first()
+
+
+def bill_for_finance(*, user, number: str):
+    """A bill a finance agent may record cash against. Every bill: finance
+    agents see every dossier with a payment, and a billed dossier has one
+    (its services), whether or not its procedure has a payment stage."""
+    from .models import Bill
+
+    number = "".join((number or "").split()).upper()
+    if not number or not is_finance_user(user):
+        return None
+    return Bill.objects.filter(number=number).select_related("family").first()
+
+
+def bills_to_refund(*, user) -> list:
+    from .models import Bill
+
+    if not is_finance_user(user):
+        return []
+    return list(Bill.objects.filter(to_refund__gt=0).select_related("family").order_by("-month", "number"))
 
 
 # --- The family's own data (« Mes données ») ------------------------------------------------------
@@ -352,3 +491,29 @@ def payment_records(*, dossier: Dossier) -> tuple[dict | None, list[Mandate]]:
         ],
     }
     return data, [m for m in mandates if m.signed_document]
+
+
+def bill_records(*, family) -> list[dict]:
+    """The family's bills, for its data archive: each with its lines (the
+    days as dates) and the payments received for it."""
+    from .models import Bill
+
+    bills = Bill.objects.filter(family=family).prefetch_related("lines", "payments").order_by("month", "pk")
+    return [
+        {
+            "numero": b.number, "mois": b.month, "emise_le": b.issued_at, "a_regler_le": b.due_date,
+            "total": b.total, "etat": b.get_status_display(), "payee_le": b.paid_at,
+            "a_rembourser": b.to_refund, "quotient_familial": b.quotient,
+            "lignes": [
+                {"enfant": line.child, "service": line.service, "quantite": line.quantity,
+                 "prix_unitaire": line.unit_price, "montant": line.amount, "jours": line.days}
+                for line in b.lines.all()
+            ],
+            "paiements_recus": [
+                {"mode": p.get_mode_display(), "montant": p.amount, "recu_le": p.received_at,
+                 "numero_de_recu": p.receipt_number or ""}
+                for p in b.payments.all()
+            ],
+        }
+        for b in bills
+    ]

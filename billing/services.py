@@ -30,10 +30,11 @@ from workflows.services import (
     dossier_payment_settled,
 )
 
-from . import deadlines, pdf, selectors, sepa
+from . import consumption, deadlines, pdf, selectors, sepa
 from .constants import (
     END_REVOCATIONS,
     ArrangementStatus,
+    BillStatus,
     DebitStatus,
     MandateStatus,
     PaymentMode,
@@ -41,6 +42,9 @@ from .constants import (
     SequenceType,
 )
 from .models import (
+    Bill,
+    BillLine,
+    BillSequence,
     CardPayment,
     DirectDebit,
     Mandate,
@@ -374,6 +378,7 @@ def debits_export(*, month: dt.date, by) -> tuple[bytes, int]:
                            % {"missing": ", ".join(str(m) for m in missing)})
     collection = max(deadlines.due_date(month), timezone.localdate() + dt.timedelta(days=1))
     with transaction.atomic():
+        debited_families = _bills_debit(month=month, by=by, collection=collection)
         mandates = (
             Mandate.objects.select_for_update(of=("self",))
             .filter(status=MandateStatus.VALIDATED, dossier__state=DossierState.CONFIRMED,
@@ -383,6 +388,8 @@ def debits_export(*, month: dt.date, by) -> tuple[bytes, int]:
             .select_related("dossier__payment_arrangement")
         )
         for mandate in mandates:
+            if mandate.dossier.family_id in debited_families:
+                continue  # the family's bill of the month carries this dossier's amount
             arrangement = mandate.dossier.payment_arrangement
             year_months = school_year_months(arrangement.tariff.school_year)
             if month not in year_months or mandate.debits.filter(month=month).exists():
@@ -408,7 +415,7 @@ def debits_file(*, month: dt.date) -> tuple[bytes, int]:
     # deleted, its dossier closed) is never in the file again.
     debits = list(DirectDebit.objects.filter(month=month, status=DebitStatus.EXPORTED,
                                              mandate__status=MandateStatus.VALIDATED)
-                  .select_related("mandate__dossier__child").order_by("pk"))
+                  .select_related("mandate__dossier__child", "bill").order_by("pk"))
     if not debits:
         raise PaymentError(_("Aucun prélèvement à transmettre pour %(month)s.")
                            % {"month": formats.date_format(month, "F Y")})
@@ -417,13 +424,54 @@ def debits_file(*, month: dt.date) -> tuple[bytes, int]:
             mandate_reference=d.mandate.reference, mandate_date=d.mandate.signed_at or d.mandate.created_at.date(),
             holder_name=d.mandate.holder_name, iban=d.mandate.iban, bic=d.mandate.bic, amount=d.amount,
             sequence=d.sequence, collection_date=d.collection_date, end_to_end_id=d.end_to_end_id,
-            description=f"Dossier {d.mandate.dossier.reference} {d.mandate.dossier.child.first_name} {month:%m/%Y}",
+            description=(f"Facture {d.bill.number} {month:%m/%Y}" if d.bill_id else
+                         f"Dossier {d.mandate.dossier.reference} {d.mandate.dossier.child.first_name} {month:%m/%Y}"),
         )
         for d in debits
     ]
     xml = sepa.pain008(creditor_name=creditor.creditor_name, creditor_identifier=creditor.creditor_identifier,
                        creditor_iban=creditor.creditor_iban, creditor_bic=creditor.creditor_bic, lines=lines)
     return xml, len(debits)
+
+
+def _bills_debit(*, month: dt.date, by, collection: dt.date) -> set[int]:
+    """Debit each family's bill of ``month`` on one validated mandate of the
+    family (its latest), once; a paid bill is not debited. Returns the
+    families with a bill this month: the bill carries everything they owe,
+    so their flat tariffs are never debited on top (even when the bill was
+    paid otherwise)."""
+    bills = {b.family_id: b for b in Bill.objects.select_for_update().filter(month=month).exclude(
+        status=BillStatus.CANCELLED)}
+    if not bills:
+        return set()
+    mandates = (Mandate.objects.select_for_update(of=("self",))
+                .filter(status=MandateStatus.VALIDATED, dossier__family_id__in=list(bills))
+                .select_related("dossier").order_by("dossier__family_id", "-validated_at", "-pk"))
+    chosen: dict[int, Mandate] = {}
+    for mandate in mandates:
+        chosen.setdefault(mandate.dossier.family_id, mandate)
+    already = set(DirectDebit.objects.filter(bill__in=bills.values()).exclude(status=DebitStatus.REJECTED)
+                  .values_list("bill__family_id", flat=True))
+    exported = set(DirectDebit.objects.filter(mandate__in=chosen.values(), status=DebitStatus.EXPORTED)
+                   .values_list("mandate_id", flat=True))
+    now = timezone.now()
+    for family_id, mandate in chosen.items():
+        bill = bills[family_id]
+        if family_id in already:
+            continue
+        if not bill.is_open or bill.total <= 0 or mandate.debits.filter(month=month).exists():
+            continue
+        DirectDebit.objects.create(
+            mandate=mandate, month=month, amount=bill.total, bill=bill,
+            sequence=SequenceType.RECURRING if mandate.pk in exported else SequenceType.FIRST,
+            collection_date=collection, exported_by=by,
+            end_to_end_id=f"{mandate.reference[-28:]}-{month:%Y%m}",
+        )
+        # Paid by the debit unless the bank rejects it (``debit_reject``).
+        bill.status = BillStatus.PAID
+        bill.paid_at = now
+        bill.save(update_fields=["status", "paid_at"])
+    return set(bills)
 
 
 def debit_reject(*, debit: DirectDebit, by, reason: str) -> DirectDebit:
@@ -448,6 +496,18 @@ def debit_reject(*, debit: DirectDebit, by, reason: str) -> DirectDebit:
             mandate.revoked_at = timezone.now()
             mandate.revocation_reason = RevocationReason.DEBIT_REJECTED
             mandate.save(update_fields=["status", "revoked_at", "revocation_reason"])
+        if locked.bill_id:
+            # A bill's debit: the bill is to pay again (by card or cash); the
+            # dossiers stay confirmed.
+            bill = Bill.objects.select_for_update().get(pk=locked.bill_id)
+            late = timezone.now() >= deadlines.due_deadline(bill.month)
+            bill.status = BillStatus.LATE if late else BillStatus.TO_PAY
+            bill.paid_at = None
+            bill.save(update_fields=["status", "paid_at"])
+            dossier = mandate.dossier
+            _notify_family(dossier, Event.DEBIT_REJECTED, f"debit-{locked.pk}-rejected", amount=locked.amount,
+                           debit_date=locked.collection_date, reason=reason)
+            return locked
         PaymentArrangement.objects.filter(dossier=mandate.dossier).update(
             status=ArrangementStatus.REJECTED, settled_at=None
         )
@@ -507,6 +567,8 @@ def card_payment_confirmed(*, card_payment_id: int) -> Payment | None:
             return None  # not confirmed, or a replay of a confirmation already handled
         if Payment.objects.filter(card_payment=card).exists():
             return None  # counted already (the ledger's one-to-one is the last word)
+        if card.bill_id:
+            return _bill_card_confirmed(card)
         arrangement = PaymentArrangement.objects.select_for_update().get(pk=card.arrangement_id)
         dossier = Dossier.objects.select_related("family", "child", "school", "submission").get(pk=card.dossier_id)
         refusal = ""
@@ -572,7 +634,8 @@ def cash_record(*, dossier: Dossier, by, amount: Decimal, receipt_number: str,
             if existing is not None:
                 raise PaymentError(
                     _("Le reçu n° %(number)s est déjà enregistré (dossier %(ref)s) : vérifiez le numéro.")
-                    % {"number": receipt_number, "ref": existing.dossier.reference}, "receipt_number")
+                    % {"number": receipt_number, "ref": existing.bill.number if existing.bill_id
+                       else existing.dossier.reference}, "receipt_number")
             arrangement = PaymentArrangement.objects.select_for_update().filter(dossier=dossier).first()
             if arrangement is None:
                 raise PaymentError(_("La famille n'a pas encore choisi son tarif : rien ne peut être encaissé."))
@@ -706,3 +769,246 @@ def services_copy_to_year(*, page, from_year: str, to_year: str) -> int:
                 ])
                 made += 1
     return made
+
+
+# --- Bills ------------------------------------------------------------------------------------------------
+# One bill per family and month of consumption, from the one money rule
+# (``selectors.families_month``: the days × the unit prices, less the
+# credits of ``consumption.month_credits``). Issued once: a family whose
+# bill for the month exists is skipped, and the database holds one live
+# bill per family and month.
+
+
+def bill_numbers_take(*, year: int, count: int) -> list[str]:
+    """``count`` consecutive bill numbers of ``year`` (« F2027-000123 »),
+    with no gap and no duplicate: the year's counter row is locked until
+    the caller's transaction ends. Call inside ``transaction.atomic``."""
+    BillSequence.objects.get_or_create(year=year)
+    sequence = BillSequence.objects.select_for_update().get(year=year)
+    first = sequence.last + 1
+    sequence.last += count
+    sequence.save(update_fields=["last"])
+    return [f"F{year}-{number:06d}" for number in range(first, first + count)]
+
+
+def _bill_lines(entry: selectors.FamilyMonth, credits) -> list[BillLine]:
+    lines = []
+    for dossier, line in entry.lines:
+        lines.append(BillLine(child=line.child, dossier=dossier, service=line.service, unit=line.unit,
+                              quantity=line.quantity, unit_price=line.unit_price, amount=line.amount,
+                              days=[day.isoformat() for day in line.days]))
+    for dossier, amount in entry.prepaid:
+        # The flat tariff's first month, paid at the payment stage.
+        lines.append(BillLine(child=str(dossier.child), dossier=dossier,
+                              service=_("Déjà réglé à l'inscription (dossier %(ref)s)") % {"ref": dossier.reference},
+                              quantity=1, unit_price=-amount, amount=-amount))
+    for credit in credits:
+        # A credit is taken off, whichever sign its line was written with.
+        lines.append(BillLine(child=credit.child, service=credit.service, unit=credit.unit,
+                              quantity=credit.quantity, unit_price=-abs(credit.unit_price),
+                              amount=-abs(credit.amount), days=[day.isoformat() for day in credit.days]))
+    for position, line in enumerate(lines):
+        line.position = position
+    return lines
+
+
+def bills_issue(*, month: dt.date, now: dt.datetime | None = None) -> int:
+    """One bill for every family with something to pay in ``month``. Safe
+    to run twice: a family whose bill exists is skipped. The number of
+    queries does not grow with the number of families. Returns how many
+    bills were issued."""
+    month = deadlines.first_of_month(month)
+    now = now or timezone.now()
+    entries = [e for e in selectors.families_month(month=month) if e.lines]
+    if not entries:
+        return 0
+    year = deadlines.local_today(now).year
+    with transaction.atomic():
+        # The counter's lock also serializes two runs: the second sees the
+        # first one's bills once it gets the lock.
+        BillSequence.objects.get_or_create(year=year)
+        BillSequence.objects.select_for_update().get(year=year)
+        billed = set(Bill.objects.filter(month=month).exclude(status=BillStatus.CANCELLED)
+                     .values_list("family_id", flat=True))
+        entries = [e for e in entries if e.family.pk not in billed]
+        if not entries:
+            return 0
+        numbers = bill_numbers_take(year=year, count=len(entries))
+        bills, lines_of = [], []
+        for entry, number in zip(entries, numbers):
+            lines = _bill_lines(entry, consumption.month_credits(family=entry.family, month=month))
+            total = sum((line.amount for line in lines), Decimal("0.00"))
+            paid = total <= 0
+            bills.append(Bill(family=entry.family, month=month, number=number, issued_at=now,
+                              due_date=deadlines.due_date(month), total=total, quotient=entry.quotient,
+                              status=BillStatus.PAID if paid else BillStatus.TO_PAY, paid_at=now if paid else None))
+            lines_of.append(lines)
+        Bill.objects.bulk_create(bills)
+        for bill, lines in zip(bills, lines_of):
+            for line in lines:
+                line.bill = bill
+        BillLine.objects.bulk_create([line for lines in lines_of for line in lines])
+    return len(bills)
+
+
+def _bill_dossier(bill: Bill) -> Dossier | None:
+    """The dossier a bill's messages are about (the family's first on the bill)."""
+    line = bill.lines.filter(dossier__isnull=False).select_related("dossier__family", "dossier__child",
+                                                                   "dossier__school", "dossier__submission").first()
+    return line.dossier if line is not None else None
+
+
+def _bill_payment_record(*, bill: Bill, mode: str, amount: Decimal, received_at: dt.datetime, by=None,
+                         receipt_number: str | None = None, card: CardPayment | None = None) -> Payment:
+    """Record money received for ``bill`` (locked by the caller). The bill's
+    amount pays it; a payment for a bill already paid is kept aside, to
+    refund."""
+    payment = Payment.objects.create(
+        bill=bill, mode=mode, amount=amount, month=bill.month, received_at=received_at, recorded_by=by,
+        receipt_number=receipt_number, card_payment=card, on_time=deadlines.is_on_time(received_at, bill.month),
+    )
+    if bill.is_open and amount == bill.total:
+        bill.status = BillStatus.PAID
+        bill.paid_at = received_at
+        bill.save(update_fields=["status", "paid_at"])
+        dossier = _bill_dossier(bill)
+        if dossier is not None:
+            _notify_family(dossier, Event.PAYMENT_RECEIVED, f"bill-payment-{payment.pk}", amount=amount,
+                           paid_at=timezone.localtime(received_at).date(),
+                           payment_method=PaymentMode(mode).label)
+    else:
+        bill.to_refund += amount
+        bill.save(update_fields=["to_refund"])
+        logger.warning("Bill %s paid again (%s €): to refund", bill.number, amount)
+    return payment
+
+
+def _check_bill_family(bill: Bill, by) -> None:
+    if not by.family_id or by.family_id != bill.family_id:
+        raise PaymentError(_("Cette facture n'appartient pas à votre famille."))
+
+
+def bill_card_payment_start(*, bill: Bill, by, return_origin: str = "") -> CardPayment:
+    """A card payment for the bill's total — never an amount sent by the browser."""
+    _check_bill_family(bill, by)
+    if not selectors.card_enabled():
+        raise PaymentError(_("Le paiement par carte n'est pas disponible pour le moment."))
+    with transaction.atomic():
+        locked = Bill.objects.select_for_update().get(pk=bill.pk)
+        if not locked.is_open:
+            raise PaymentError(_("Cette facture n'est pas à payer (état : %(state)s).")
+                               % {"state": locked.get_status_display().lower()})
+        return CardPayment.objects.create(
+            variant=settings.CARD_PAYMENT_VARIANT, bill=locked, currency="EUR", total=locked.total,
+            description=_("Facture %(number)s — %(month)s") % {
+                "number": locked.number, "month": formats.date_format(locked.month, "F Y")},
+            billing_first_name=by.first_name, billing_last_name=by.last_name, billing_email=by.email,
+            billing_country_code="FR", return_origin=return_origin,
+        )
+
+
+def _bill_card_confirmed(card: CardPayment) -> Payment | None:
+    bill = Bill.objects.select_for_update().get(pk=card.bill_id)
+    refusal = ""
+    if card.variant != settings.CARD_PAYMENT_VARIANT:
+        refusal = _("prestataire inattendu")
+    elif card.currency != "EUR" or card.total != bill.total or (
+        card.captured_amount and card.captured_amount != card.total
+    ):
+        refusal = _("montant différent de la facture (%(amount)s attendus)") % {"amount": _amount_text(bill.total)}
+    if refusal:
+        card.refusal = refusal
+        card.save(update_fields=["refusal"])
+        logger.warning("Card payment %s not counted: %s", card.pk, refusal)
+        return None
+    now = timezone.now()
+    card.counted_at = now
+    card.save(update_fields=["counted_at"])
+    # Money really taken: a bill paid meanwhile (cash, debit) keeps it « à rembourser ».
+    return _bill_payment_record(bill=bill, mode=PaymentMode.CARD, amount=card.total, received_at=now, card=card)
+
+
+def bill_for_cash(*, number: str) -> Bill | None:
+    number = "".join((number or "").split()).upper()
+    return Bill.objects.filter(number=number).select_related("family").first() if number else None
+
+
+def bill_cash_record(*, bill: Bill, by, amount: Decimal, receipt_number: str,
+                     received_at: dt.datetime | None = None) -> Payment:
+    """A finance agent counted the cash a family brought for a bill (its
+    number on the bill is the reference)."""
+    receipt_number = "".join((receipt_number or "").split()).upper()
+    if not receipt_number:
+        raise PaymentError(_("Indiquez le numéro du reçu remis à la famille."), "receipt_number")
+    received_at = received_at or timezone.now()
+    try:
+        with transaction.atomic():
+            if Payment.objects.filter(receipt_number=receipt_number).exists():
+                raise PaymentError(_("Le reçu n° %(number)s est déjà enregistré : vérifiez le numéro.")
+                                   % {"number": receipt_number}, "receipt_number")
+            locked = Bill.objects.select_for_update().get(pk=bill.pk)
+            if not locked.is_open:
+                raise PaymentError(_("La facture %(number)s n'est pas à payer (état : %(state)s) : n'encaissez "
+                                     "rien.") % {"number": locked.number,
+                                                 "state": locked.get_status_display().lower()}, "number")
+            if amount != locked.total:
+                raise PaymentError(_("Le montant ne correspond pas à la facture : %(expected)s sont attendus.")
+                                   % {"expected": _amount_text(locked.total)}, "amount")
+            return _bill_payment_record(bill=locked, mode=PaymentMode.CASH, amount=amount, received_at=received_at,
+                                        by=by, receipt_number=receipt_number)
+    except IntegrityError:
+        raise PaymentError(_("Le reçu n° %(number)s est déjà enregistré : vérifiez le numéro.")
+                           % {"number": receipt_number}, "receipt_number") from None
+
+
+def bill_pdf(*, bill: Bill) -> bytes:
+    return pdf.bill_pdf(bill=bill, lines=list(bill.lines.all()), cash_desk=selectors.payment_settings().cash_desk)
+
+
+def bill_receipt_pdf(*, bill: Bill) -> bytes:
+    if bill.status != BillStatus.PAID:
+        raise PaymentError(_("Cette facture n'est pas encore payée."))
+    return pdf.bill_receipt_pdf(bill=bill, payments=list(bill.payments.order_by("received_at", "pk")),
+                                debits=list(bill.debits.exclude(status=DebitStatus.REJECTED)))
+
+
+def bills_send_reminders(*, now: dt.datetime | None = None) -> int:
+    """Remind families of an unpaid bill 7 days and 1 day before its due
+    date; each reminder has its own key, so running twice sends it once."""
+    now = now or timezone.now()
+    today = deadlines.local_today(now)
+    sent = 0
+    for bill in Bill.objects.filter(status=BillStatus.TO_PAY, total__gt=0, due_date__gte=today):
+        eligible = [d for d in deadlines.REMINDER_DAYS_BEFORE if bill.due_date - dt.timedelta(days=d) <= today]
+        if not eligible:
+            continue
+        days = min(eligible)
+        dossier = _bill_dossier(bill)
+        if dossier is None:
+            continue
+        with transaction.atomic():
+            _notify_family(dossier, Event.PAYMENT_REMINDER, f"bill-{bill.pk}-reminder-{days}",
+                           amount=bill.total, due_date=bill.due_date)
+        sent += 1
+    return sent
+
+
+def bills_flag_overdue(*, now: dt.datetime | None = None) -> int:
+    """After its due date, an unpaid bill is « en retard » (still payable)
+    and the family is told, once: the bill is claimed by a conditional update."""
+    now = now or timezone.now()
+    flagged = 0
+    for bill in Bill.objects.filter(status=BillStatus.TO_PAY, overdue_at__isnull=True):
+        if now < deadlines.due_deadline(bill.month):
+            continue
+        with transaction.atomic():
+            claimed = Bill.objects.filter(pk=bill.pk, status=BillStatus.TO_PAY, overdue_at__isnull=True).update(
+                status=BillStatus.LATE, overdue_at=now)
+            if not claimed:
+                continue
+            dossier = _bill_dossier(bill)
+            if dossier is not None:
+                _notify_family(dossier, Event.PAYMENT_OVERDUE, f"bill-{bill.pk}-overdue", amount=bill.total,
+                               due_date=bill.due_date)
+        flagged += 1
+    return flagged

@@ -1,7 +1,9 @@
+import datetime as dt
+
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from . import services
+from . import deadlines, services
 
 
 @db_periodic_task(crontab(minute="0", hour="11"))  # 07:00 in Martinique (Huey runs in UTC)
@@ -9,6 +11,7 @@ def payments_remind() -> None:
     """Daily: remind families 7 days and 1 day before the due date. Safe to
     run twice: each reminder has its own notification key."""
     services.payments_send_reminders()
+    services.bills_send_reminders()
 
 
 @db_periodic_task(crontab(minute="30", hour="4"))  # 00:30 in Martinique, once the due date is over
@@ -16,6 +19,7 @@ def payments_flag_overdue() -> None:
     """Daily: flag dossiers still unpaid after their due date. Safe to run
     twice: each arrangement is claimed by a conditional update."""
     services.payments_flag_overdue()
+    services.bills_flag_overdue()
 
 
 @db_periodic_task(crontab(minute="45", hour="7"))  # 03:45 in Martinique
@@ -24,3 +28,19 @@ def mandates_erase() -> None:
     or account once their last debit can no longer come back. Safe to run
     twice: an erased mandate is not selected again."""
     services.mandates_erase()
+
+
+def bills_month_to_issue(now=None) -> "dt.date":
+    """The month whose bills go out today: next month (its reservations
+    closed on the 20th, Martinique time)."""
+    from django.utils import timezone
+
+    today = deadlines.local_today(now or timezone.now())
+    return (deadlines.first_of_month(today) + dt.timedelta(days=32)).replace(day=1)
+
+
+@db_periodic_task(crontab(day="21", minute="0", hour="10"))  # 06:00 in Martinique on the 21st
+def bills_issue_next_month() -> None:
+    """Monthly: each family's bill for next month. Safe to run twice: a
+    family whose bill exists is skipped."""
+    services.bills_issue(month=bills_month_to_issue())

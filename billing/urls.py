@@ -5,6 +5,11 @@ from . import views
 app_name = "billing"
 
 urlpatterns = [
+    path("factures/", views.bills, name="bills"),
+    path("factures/<str:number>/", views.bill_detail, name="bill"),
+    path("factures/<str:number>/facture.pdf", views.bill_pdf, name="bill_pdf"),
+    path("factures/<str:number>/recu.pdf", views.bill_receipt, name="bill_receipt"),
+    path("factures/<str:number>/carte/", views.bill_card_start, name="bill_card_start"),
     path("<uuid:public_id>/", views.pay, name="pay"),
     path("<uuid:public_id>/mandat/", views.mandate_create, name="mandate_create"),
     path("<uuid:public_id>/mandat.pdf", views.mandate_pdf, name="mandate_pdf"),

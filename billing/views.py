@@ -23,7 +23,7 @@ from workflows.constants import DossierState
 from workflows.selectors import attestation_for_family, dossier_for_family
 
 from . import selectors, services
-from .constants import ArrangementStatus, MandateStatus, PaymentMode
+from .constants import ArrangementStatus, BillStatus, MandateStatus, PaymentMode
 from .forms import ChooseForm, MandateForm, SignedMandateForm
 from .models import CardPayment
 
@@ -179,8 +179,9 @@ def card_start(request: HttpRequest, public_id) -> HttpResponse:
 
 
 def _card_payment(request: HttpRequest, token) -> CardPayment:
-    card = CardPayment.objects.select_related("dossier__submission").filter(token=str(token)).first()
-    if card is None or not request.user.family_id or card.dossier.family_id != request.user.family_id:
+    card = CardPayment.objects.select_related("dossier__submission", "bill").filter(token=str(token)).first()
+    owner = None if card is None else (card.bill.family_id if card.bill_id else card.dossier.family_id)
+    if card is None or not request.user.family_id or owner != request.user.family_id:
         raise Http404(_("Paiement introuvable."))
     return card
 
@@ -210,7 +211,7 @@ def card_pay(request: HttpRequest, token) -> HttpResponse:
     if card.variant == "dummy":
         _french_dummy_form(form)
     return TemplateResponse(request, "billing/card_pay.html", {"card": card, "form": form,
-                                                               "dossier": card.dossier})
+                                                               "dossier": card.dossier, "bill": card.bill})
 
 
 def _french_dummy_form(form) -> None:
@@ -253,7 +254,8 @@ def card_return(request: HttpRequest, token) -> HttpResponse:
     card.refresh_from_db()
     if card.counted_at:
         outcome = "paid"
-        text = _("Paiement par carte accepté : merci. Le règlement est enregistré sur votre dossier.")
+        text = (_("Paiement par carte accepté : merci. Votre facture est payée.") if card.bill_id else
+                _("Paiement par carte accepté : merci. Le règlement est enregistré sur votre dossier."))
     elif card.refusal:
         outcome = "error"
         text = _("Paiement reçu mais non pris en compte (%(why)s) : le service financier vous remboursera.") % {
@@ -275,6 +277,14 @@ def card_return(request: HttpRequest, token) -> HttpResponse:
         text = _("Le paiement par carte n'a pas abouti pour l'instant : rien n'a été débité. Vous pouvez le "
                  "reprendre, ou choisir un autre mode.")
     title, tone = CARD_OUTCOMES[outcome]
+    if card.bill_id:
+        bill = card.bill
+        bill.refresh_from_db()
+        return TemplateResponse(request, "billing/bill_card_return.html", {
+            "card": card, "bill": bill, "outcome": outcome, "outcome_title": title, "outcome_text": text,
+            "tone": tone, "can_retry": outcome != "paid" and bill.is_open
+            and card.status in (PaymentStatus.WAITING, PaymentStatus.INPUT),
+        })
     dossier = card.dossier
     return TemplateResponse(request, "billing/card_return.html", {
         "card": card, "dossier": dossier, "submission": dossier.submission, "outcome": outcome,
@@ -292,3 +302,61 @@ def cash_slip(request: HttpRequest, public_id) -> HttpResponse:
     if arrangement is None or arrangement.mode != PaymentMode.CASH:
         raise Http404(_("Bordereau introuvable."))
     return _pdf(services.cash_slip_pdf(dossier=dossier), f"bordereau-{dossier.reference}.pdf")
+
+
+# --- Bills (« Mes factures ») -------------------------------------------------------------------------
+
+
+def _bill(request: HttpRequest, number: str):
+    bill = selectors.bill_for_family(user=request.user, number=number)
+    if bill is None:
+        raise Http404(_("Facture introuvable."))
+    return bill
+
+
+@login_required
+@require_GET
+def bills(request: HttpRequest) -> HttpResponse:
+    if not request.user.family_id:
+        raise Http404(_("Seules les familles ont des factures."))
+    return TemplateResponse(request, "billing/bills.html", {
+        "bills": selectors.bills_for_family(user=request.user), "BillStatus": BillStatus})
+
+
+@login_required
+@require_GET
+def bill_detail(request: HttpRequest, number: str) -> HttpResponse:
+    bill = _bill(request, number)
+    return TemplateResponse(request, "billing/bill.html", {
+        "bill": bill, "lines": list(bill.lines.all()), "BillStatus": BillStatus,
+        "card_enabled": selectors.card_enabled(), "cash_desk": selectors.payment_settings().cash_desk,
+        "payments": bill.payments.order_by("received_at", "pk"),
+    })
+
+
+@login_required
+@require_GET
+def bill_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    bill = _bill(request, number)
+    return _pdf(services.bill_pdf(bill=bill), f"facture-{bill.number}.pdf")
+
+
+@login_required
+@require_GET
+def bill_receipt(request: HttpRequest, number: str) -> HttpResponse:
+    bill = _bill(request, number)
+    if bill.status != BillStatus.PAID:
+        raise Http404(_("Cette facture n'est pas encore payée."))
+    return _pdf(services.bill_receipt_pdf(bill=bill), f"recu-{bill.number}.pdf")
+
+
+@login_required
+@require_POST
+def bill_card_start(request: HttpRequest, number: str) -> HttpResponse:
+    bill = _bill(request, number)
+    try:
+        card = services.bill_card_payment_start(bill=bill, by=request.user, return_origin=_request_origin(request))
+    except services.PaymentError as error:
+        messages.error(request, error.message)
+        return redirect("billing:bill", number=bill.number)
+    return redirect("billing:card_pay", token=card.token)

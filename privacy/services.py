@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Child, Consent, Family
 from billing.constants import RevocationReason
-from billing.selectors import payment_records
+from billing.selectors import bill_records, payment_records
 from billing.services import mandates_revoke
 from cms.school_year import school_year_end
 from forms.models import Submission
@@ -141,6 +141,7 @@ def family_data_archive(*, family: Family) -> bytes:
             for c in Consent.objects.filter(family=family)
         ],
         "dossiers": [],
+        "factures": bill_records(family=family),
         "messages_recus": [
             {"objet": n.subject or n.get_event_display(), "texte": n.body_text, "envoye_le": n.sent_at or n.created_at}
             for n in Notification.objects.filter(family_id=family.pk)

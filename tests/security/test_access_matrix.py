@@ -184,6 +184,13 @@ RULES: dict[str, Rule] = {
     "billing:card_pay": Rule(NOBODY),
     "billing:card_return": Rule(NOBODY),
     "process_payment": Rule(NOBODY),
+    # Bills: every family has its own list; no bill exists at the matrix's
+    # number (another family's bill is a 404: tests/billing/test_bills.py).
+    "billing:bills": Rule(FAMILIES),
+    "billing:bill": Rule(NOBODY),
+    "billing:bill_pdf": Rule(NOBODY),
+    "billing:bill_receipt": Rule(NOBODY),
+    "billing:bill_card_start": Rule(NOBODY, method="post"),
     # The finance workspace: finance agents only; no mandate, debit or
     # payment dossier exists at the matrix's ids. The real checks, on a world
     # with payments, are in test_billing_access_matrix.py.
@@ -195,6 +202,7 @@ RULES: dict[str, Rule] = {
     "billing_admin:mandate_validate": Rule(NOBODY, method="post"),
     "billing_admin:mandate_refuse": Rule(NOBODY, method="post"),
     "billing_admin:cash": Rule(NOBODY),
+    "billing_admin:bill_cash": Rule(frozenset({"finance"})),
     "billing_admin:debit_reject": Rule(NOBODY, method="post"),
 }
 

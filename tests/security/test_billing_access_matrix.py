@@ -45,6 +45,7 @@ answer, streamed PDFs included (compressed, so there the check is weak).
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -53,6 +54,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from payments import PaymentStatus
 from wagtail.models import Site
 
@@ -110,6 +112,13 @@ BILLING_RULES: dict[str, Rule] = {
     # By a card payment's token, but for its family only (not a bearer link).
     "billing:card_pay": _family(),
     "billing:card_return": _family(),
+    # Bills: every family has its list (family B's is empty); a bill, its
+    # PDF, its receipt and its card payment are family A's only.
+    "billing:bills": Rule(frozenset({"family_a", "family_b"}), sees_child=FAMILY_A),
+    "billing:bill": _family(),
+    "billing:bill_pdf": _family(),
+    "billing:bill_receipt": _family(),
+    "billing:bill_card_start": _family("post"),
     # The provider's callback: open to all (the token is what it checks), and
     # it names nobody.
     "process_payment": Rule(EVERYONE, sees_child=NOBODY),
@@ -123,6 +132,7 @@ BILLING_RULES: dict[str, Rule] = {
     "billing_admin:mandate_refuse": _finance("post"),
     "billing_admin:cash": _finance(),
     "billing_admin:debit_reject": _finance("post"),
+    "billing_admin:bill_cash": _finance(),
 }
 
 # The object each URL's one parameter points at (keys of the world's
@@ -145,6 +155,10 @@ TARGETS: dict[str, str] = {
     "billing_admin:cash": "cash_dossier",
     "billing_admin:debit_reject": "debit",
     "billing_admin:export_file": "debit_month",
+    "billing:bill": "bill",
+    "billing:bill_pdf": "bill",
+    "billing:bill_receipt": "paid_bill",
+    "billing:bill_card_start": "bill",
 }
 
 
@@ -250,6 +264,21 @@ def payments(world):
     assert debit.status == DebitStatus.EXPORTED
     assert card.status == PaymentStatus.WAITING
 
+    # Two bills of family A (one paid), its child named on their lines.
+    from billing.models import Bill, BillLine
+
+    bills = []
+    for number, month, status in (("F2026-000001", dt.date(2026, 12, 1), "to_pay"),
+                                  ("F2026-000002", dt.date(2026, 11, 1), "paid")):
+        bill = Bill.objects.create(family=confirmed.family, month=month, number=number,
+                                   issued_at=timezone.now(), due_date=month.replace(day=20) - dt.timedelta(days=30),
+                                   total=Decimal("12.00"), status=status,
+                                   paid_at=timezone.now() if status == "paid" else None)
+        BillLine.objects.create(bill=bill, child=f"{CHILD_FIRST} {CHILD_LAST}", dossier=confirmed,
+                                service="Cantine", unit="meal", quantity=4, unit_price=Decimal("3.00"),
+                                amount=Decimal("12.00"))
+        bills.append(bill)
+
     dossiers = [world["dossier"], sepa, cash, card_dossier, confirmed]
     return {
         "users": users,
@@ -263,6 +292,8 @@ def payments(world):
             "cash_dossier": cash.pk,
             "debit": debit.pk,
             "debit_month": f"{debit.month:%Y-%m}",
+            "bill": bills[0].number,
+            "paid_bill": bills[1].number,
         },
         "secrets": (CHILD_FIRST, CHILD_LAST, *(d.reference for d in dossiers)),
     }
@@ -303,6 +334,8 @@ def test_payment_ids_that_exist_answer_like_unknown_ones(payments, role):
             ("billing:pay", "sepa", uuid.uuid4()),
             ("billing:card_pay", "card_token", uuid.uuid4()),
             ("billing_admin:mandate", "mandate", 99999999),
+            ("billing:bill", "bill", "F2099-999999"),
+            ("billing:bill_pdf", "paid_bill", "F2099-999999"),
         )
     ]
     for real, fake in pairs:
