@@ -71,3 +71,16 @@ class ServiceUnit(models.TextChoices):
     MEAL = "meal", _("par repas")
     SESSION = "session", _("par séance")
     MONTH = "month", _("par mois")
+
+
+class ReservationKind(models.TextChoices):
+    """A family's change to the days planned from its answers, for one day."""
+
+    ADDED = "added", _("Jour réservé")
+    CANCELLED = "cancelled", _("Jour annulé")
+
+
+class QuotientStatus(models.TextChoices):
+    PENDING = "pending", _("À vérifier par le service financier")
+    VALIDATED = "validated", _("Validé")
+    REFUSED = "refused", _("Refusé")

@@ -18,7 +18,7 @@ from workflows.models import Dossier
 from workflows.selectors import StatisticsSection, bars, dossiers_for_staff
 from workflows.stages import stage_of_kind
 
-from . import amounts, deadlines, schooldays
+from . import amounts, consumption, deadlines, schooldays
 from .constants import ArrangementStatus, MandateStatus, PaymentMode, RevocationReason, ServiceUnit
 from .models import (
     CardPayment,
@@ -285,6 +285,7 @@ def dossier_month_lines(*, dossier: Dossier, month: dt.date, quotient: Decimal |
         else:
             days = [d for d in amounts.planned_days(weekdays=weekdays,
                                                     school_days=schooldays.in_month(year_days, month)) if d >= start]
+            days = consumption.month_days(dossier=dossier, service=service, month=month, planned=days)
         count = amounts.quantity(unit=service.unit, days=days)
         if not count:
             continue
