@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from billing import clock, consumption, selectors
+from billing import consumption, selectors
 from billing.constants import QuotientStatus
 from billing.models import QuotientDeclaration
 from tests.billing.conftest import finance  # noqa: F401 — fixture

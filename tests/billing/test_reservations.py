@@ -86,6 +86,7 @@ def test_a_family_reserves_and_cancels_days_before_the_cut_off(client, year_of_s
     frozen(at(2026, 12, 20, 23, 59))  # the last minute of the 20th, Martinique time
     lea, canteen = dossier_of("Léa"), service("Cantine")
     assert canteen_days(lea) == LEA_JANUARY
+    assert "/paiements/reservations/" in client.get("/dossiers/").content.decode()  # from « Mes dossiers »
     index = client.get("/paiements/reservations/")
     assert index.status_code == 200 and calendar_url(lea, canteen) in index.content.decode()
     page = client.get(calendar_url(lea, canteen))  # opens on January, the month still open
@@ -235,3 +236,16 @@ def test_an_absence_declared_after_the_next_bill_is_credited_on_the_one_after(cl
     assert Absence.objects.get().credited_on == dt.date(2027, 3, 1)
     assert consumption.month_credits(family=lea.family, month=dt.date(2027, 2, 1)) == []
     assert len(consumption.month_credits(family=lea.family, month=dt.date(2027, 3, 1))) == 1
+
+
+def test_editors_name_the_absences_credited(editor_client, home, school):  # noqa: F811
+    from tests.billing.test_procedure_services import ADD, STEPS, form_errors, service_data
+    from tests.forms.conftest import make_page
+
+    page = make_page(home, STEPS, slug="cantine-absences", title="Cantine", stages=[])
+    data = service_data(page, price="2.50")
+    data["absence_reasons"] = "Maladie avec certificat médical\r\n\r\n  Hospitalisation  \r\n"
+    response = editor_client.post(ADD, data)
+    assert response.status_code == 302, form_errors(response)
+    assert ProcedureService.objects.get().allowed_absence_reasons == ["Maladie avec certificat médical",
+                                                                      "Hospitalisation"]
