@@ -212,7 +212,8 @@ def month_calendar(*, dossier: Dossier, service: ProcedureService, month: dt.dat
     days = service_month_days(dossier=dossier, service=service, month=month)
     calendar = selectors.school_calendar(school_year=dossier.school_year)
     weekdays = sorted(calendar.weekdays | {d.weekday() for d in days.billed})
-    school, planned, billed = set(days.school), set(days.planned), set(days.billed)
+    # A day billed is shown as such even where it could no longer be changed (before the billing start).
+    school, planned, billed = set(days.school) | set(days.billed), set(days.planned), set(days.billed)
     absences = list(Absence.objects.filter(dossier=dossier, service=service, day__year=month.year,
                                            day__month=month.month))
     absent = {a.day for a in absences}

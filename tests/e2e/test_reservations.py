@@ -29,8 +29,19 @@ SchoolCalendar.objects.get_or_create(school_year=year, defaults={
     "first_day": dt.date(start, 9, 1), "last_day": dt.date(start + 1, 6, 30)})
 service, _ = ProcedureService.objects.get_or_create(
     procedure_id=d.submission.page_id, school_year=year, name="Cantine (essai navigateur)",
-    defaults={"kind": "canteen", "unit": "meal", "price": "3.80"})
-print(d.submission.public_id, service.pk)
+    defaults={"kind": "canteen", "unit": "meal", "price": "3.80",
+              "absence_reasons": "Maladie avec certificat médical"})
+from cms.school_year import school_year_months
+from django.utils import timezone
+this_month = timezone.localdate().replace(day=1)
+# Jade's bills start next month: this month, one day was reserved (before its cut-off).
+from billing.models import ReservationChange
+from billing.selectors import school_days
+days = [x for x in school_days(school_year=year) if (x.year, x.month) == (this_month.year, this_month.month)]
+if days:
+    ReservationChange.objects.get_or_create(dossier=d, service=service, day=days[0],
+                                            defaults={"kind": "added", "changed_at": timezone.now()})
+print(d.submission.public_id, service.pk, this_month.strftime("%Y-%m") if this_month in school_year_months(year) else "-")
 """
 
 
@@ -43,7 +54,7 @@ def sign_in(page) -> None:
 
 
 def test_the_reservation_calendar_on_a_phone(app, phone, screenshot):
-    public_id, service_id = app.shell(SETUP).split()
+    public_id, service_id, this_month = app.shell(SETUP).split()
     sign_in(phone)
     phone.goto("/paiements/reservations/")
     phone.get_by_role("link", name="Cantine (essai navigateur)").click()
@@ -67,3 +78,19 @@ def test_the_reservation_calendar_on_a_phone(app, phone, screenshot):
     cancelled.get_by_role("button", name=re.compile(r"^Réserver ")).click()
     expect(phone.locator(f'td[data-day="{day}"]')).to_have_attribute("data-state", "reserved")
     screenshot(phone, "reservations-telephone-reserve")
+
+    if this_month == "-":
+        return  # no month of school under way: no absence to declare
+    # This month is locked: a reserved day missed for illness is declared absent.
+    phone.goto(f"/paiements/reservations/{public_id}/{service_id}/?mois={this_month}")
+    expect(phone.locator("[data-locked]")).to_contain_text("est verrouillé depuis le 20 ")
+    if not phone.get_by_role("heading", name="Déclarer une absence").count():
+        return  # no day of class this month
+    assert_accessible(phone, name="reservations-absence-telephone")
+    day_choice = phone.get_by_label("Jour d'absence")
+    day_choice.select_option(index=1)
+    phone.get_by_label("Motif").select_option("Maladie avec certificat médical")
+    phone.get_by_role("button", name="Déclarer l'absence").click()
+    expect(phone.get_by_role("status")).to_contain_text("sera déduite de la facture de")
+    expect(phone.locator('td[data-state="reserved"]').filter(has_text="Absent, remboursé")).to_have_count(1)
+    screenshot(phone, "reservations-absence-telephone")
