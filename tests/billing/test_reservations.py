@@ -249,3 +249,48 @@ def test_editors_name_the_absences_credited(editor_client, home, school):  # noq
     assert response.status_code == 302, form_errors(response)
     assert ProcedureService.objects.get().allowed_absence_reasons == ["Maladie avec certificat médical",
                                                                       "Hospitalisation"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_changes_of_two_guardians_are_both_kept(year_of_services, parent):
+    """Two guardians' requests at the same instant, on real connections:
+    each day keeps its change, the same day ends in one row (PostgreSQL
+    locks the dossier row; SQLite serialises writes itself)."""
+    import threading
+
+    from django.db import connection
+
+    lea, canteen = dossier_of("Léa"), service("Cantine")
+    other = confirmed(UserFactory(family=parent.family, email="jean@example.org"))
+    moment = at(2026, 12, 10, 9)
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+    work = [(parent, dt.date(2027, 1, 7), reservations.reservation_add),
+            (other, dt.date(2027, 1, 5), reservations.reservation_cancel),
+            (parent, dt.date(2027, 1, 14), reservations.reservation_add),
+            (other, dt.date(2027, 1, 14), reservations.reservation_add)]
+
+    def run(user, day, change):
+        try:
+            barrier.wait(timeout=10)
+            for attempt in range(20):
+                try:
+                    change(dossier=lea, service=canteen, day=day, by=user, now=moment)
+                    break
+                except Exception as error:  # SQLite: « database is locked » while another thread writes
+                    if "locked" not in str(error) or attempt == 19:
+                        raise
+        except BaseException as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=item) for item in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    days = canteen_days(lea)
+    assert {dt.date(2027, 1, 7), dt.date(2027, 1, 14)} <= set(days) and dt.date(2027, 1, 5) not in days
+    assert ReservationChange.objects.filter(dossier=lea).count() == 3
