@@ -53,8 +53,17 @@ def sign_in(page) -> None:
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
-def test_the_reservation_calendar_on_a_phone(app, phone, screenshot):
+@pytest.fixture
+def jade_canteen(app):
+    """Jade's test canteen in the live app, removed afterwards (the live app
+    serves the whole run: later tests see the demo as it was)."""
     public_id, service_id, this_month = app.shell(SETUP).split()
+    yield public_id, service_id, this_month
+    app.shell(f"from billing.models import ProcedureService; ProcedureService.objects.filter(pk={service_id}).delete()")
+
+
+def test_the_reservation_calendar_on_a_phone(jade_canteen, phone, screenshot):
+    public_id, service_id, this_month = jade_canteen
     sign_in(phone)
     phone.goto("/paiements/reservations/")
     phone.get_by_role("link", name="Cantine (essai navigateur)").click()
