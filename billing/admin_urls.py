@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import admin_views
+from . import admin_views, quotient_admin_views
 
 urlpatterns = [
     path("", admin_views.index, name="index"),
@@ -13,4 +13,9 @@ urlpatterns = [
     path("export/", admin_views.export, name="export"),
     path("export/<str:month>/fichier/", admin_views.export_file, name="export_file"),
     path("prelevements/<int:pk>/rejeter/", admin_views.debit_reject, name="debit_reject"),
+    path("quotients/", quotient_admin_views.quotients, name="quotients"),
+    path("quotients/<int:pk>/", quotient_admin_views.quotient_detail, name="quotient"),
+    path("quotients/<int:pk>/attestation/", quotient_admin_views.quotient_document, name="quotient_document"),
+    path("quotients/<int:pk>/valider/", quotient_admin_views.quotient_validate, name="quotient_validate"),
+    path("quotients/<int:pk>/refuser/", quotient_admin_views.quotient_refuse, name="quotient_refuse"),
 ]

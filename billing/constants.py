@@ -86,3 +86,16 @@ class BillStatus(models.TextChoices):
 
 # The bills a family still has to pay.
 BILL_OPEN = (BillStatus.TO_PAY, BillStatus.LATE)
+
+
+class ReservationKind(models.TextChoices):
+    """A family's change to the days planned from its answers, for one day."""
+
+    ADDED = "added", _("Jour réservé")
+    CANCELLED = "cancelled", _("Jour annulé")
+
+
+class QuotientStatus(models.TextChoices):
+    PENDING = "pending", _("À vérifier par le service financier")
+    VALIDATED = "validated", _("Validé")
+    REFUSED = "refused", _("Refusé")

@@ -30,6 +30,11 @@ def previous_month(month: dt.date) -> dt.date:
     return (month - dt.timedelta(days=1)).replace(day=1)
 
 
+def next_month(month: dt.date) -> dt.date:
+    month = first_of_month(month)
+    return (month + dt.timedelta(days=32)).replace(day=1)
+
+
 def due_date(consumption_month: dt.date) -> dt.date:
     """The last day to pay for ``consumption_month`` (any day of that month):
     the 20th of the month before."""

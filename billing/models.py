@@ -38,6 +38,8 @@ from .constants import (
     DebitStatus,
     MandateStatus,
     PaymentMode,
+    QuotientStatus,
+    ReservationKind,
     RevocationReason,
     SequenceType,
     Service,
@@ -114,6 +116,12 @@ class ProcedureService(ClusterableModel):
         help_text=_("Nom technique de la question du formulaire qui choisit ce service : un choix multiple de "
                     "jours (lundi, mardi…) ou une question oui/non. Vide : tout dossier confirmé en bénéficie."),
     )
+    absence_reasons = models.TextField(
+        _("absences remboursées"), blank=True,
+        help_text=_("Un motif par ligne, par exemple « Maladie avec certificat médical ». Une absence "
+                    "déclarée pour l'un de ces motifs, un jour réservé d'un mois verrouillé, est déduite de la "
+                    "facture suivante. Vide : aucune absence n'est remboursée."),
+    )
     # A flat monthly tariff of before services, carried forward by migration
     # 0005: it applies only to the dossiers whose family chose that tariff.
     tariff = models.ForeignKey(Tariff, verbose_name=_("ancien tarif"), null=True, blank=True, editable=False,
@@ -128,6 +136,7 @@ class ProcedureService(ClusterableModel):
                     help_text=_("Trois tranches au moins, la première à partir de 0 €, et une tranche par défaut "
                                 "(appliquée tant que le quotient de la famille n'est pas validé).")),
         FieldPanel("question"),
+        FieldPanel("absence_reasons"),
     ]
 
     class Meta:
@@ -137,6 +146,10 @@ class ProcedureService(ClusterableModel):
 
     def __str__(self) -> str:
         return f"{self.name} — {self.school_year} ({self.get_unit_display()})"
+
+    @property
+    def allowed_absence_reasons(self) -> list[str]:
+        return [line.strip() for line in self.absence_reasons.splitlines() if line.strip()]
 
 
 class QuotientBracket(Orderable):
@@ -578,3 +591,103 @@ class BillLine(models.Model):
     @property
     def day_dates(self) -> list[dt.date]:
         return [dt.date.fromisoformat(day) for day in self.days]
+
+
+# --- Consumption: reservations, absences, quotient familial ---------------------------------------------
+
+
+def absence_upload_to(instance, filename: str) -> str:
+    return random_name("absences", filename, allowed={"pdf", "jpg", "png"}, default="pdf")
+
+
+def quotient_upload_to(instance, filename: str) -> str:
+    return random_name("quotients", filename, allowed={"pdf", "jpg", "png"}, default="pdf")
+
+
+class ReservationChange(models.Model):
+    """A family's change, for one day, to the days its answers plan: a day
+    reserved (« added ») or cancelled. One row per dossier, service and day —
+    the last change wins, and two guardians changing the same day write the
+    same row (``billing.reservations`` locks the dossier first)."""
+
+    dossier = models.ForeignKey("workflows.Dossier", on_delete=models.CASCADE, related_name="reservation_changes")
+    service = models.ForeignKey(ProcedureService, verbose_name=_("service"), on_delete=models.CASCADE,
+                                related_name="reservation_changes")
+    day = models.DateField(_("jour"))
+    kind = models.CharField(_("changement"), max_length=10, choices=ReservationKind.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    changed_at = models.DateTimeField(_("modifié le"))
+
+    class Meta:
+        verbose_name = _("réservation modifiée")
+        verbose_name_plural = _("réservations modifiées")
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "service", "day"],
+                                               name="reservation_unique_dossier_service_day")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} — {self.service_id} — {self.day} : {self.get_kind_display()}"
+
+
+class Absence(models.Model):
+    """A reserved day the child missed, for a reason the service's editors
+    credit (« Maladie avec certificat médical »…). ``credited_on`` is the
+    month whose bill deducts it: the first bill not yet issued when the
+    family declared it — so each absence is credited once."""
+
+    dossier = models.ForeignKey("workflows.Dossier", on_delete=models.CASCADE, related_name="absences")
+    service = models.ForeignKey(ProcedureService, verbose_name=_("service"), on_delete=models.CASCADE,
+                                related_name="absences")
+    day = models.DateField(_("jour d'absence"))
+    reason = models.CharField(_("motif"), max_length=200)
+    document = models.FileField(_("justificatif"), storage=private_storage, upload_to=absence_upload_to,
+                                max_length=255, blank=True)
+    document_type = models.CharField(max_length=40, blank=True, editable=False)
+    credited_on = models.DateField(_("déduite de la facture de"), null=True, blank=True, db_index=True)
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    declared_at = models.DateTimeField(_("déclarée le"))
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "service", "day"],
+                                               name="absence_unique_dossier_service_day")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} — {self.day} : {self.reason}"
+
+
+class QuotientDeclaration(models.Model):
+    """The quotient familial a family declares, with its CAF attestation; a
+    finance agent validates it. Once validated it applies from
+    ``applies_from``: the first month whose bill was not yet issued then.
+    Until a declaration is validated, the services' default bracket applies."""
+
+    family = models.ForeignKey("accounts.Family", verbose_name=_("famille"), on_delete=models.CASCADE,
+                               related_name="quotient_declarations")
+    value = models.DecimalField(_("quotient familial (€)"), max_digits=8, decimal_places=2,
+                                validators=[MinValueValidator(0)])
+    document = models.FileField(_("attestation de la CAF"), storage=private_storage, upload_to=quotient_upload_to,
+                                max_length=255)
+    document_type = models.CharField(max_length=40, editable=False)
+    status = models.CharField(_("état"), max_length=10, choices=QuotientStatus.choices,
+                              default=QuotientStatus.PENDING, db_index=True)
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    declared_at = models.DateTimeField(_("déclaré le"))
+    validated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    validated_at = models.DateTimeField(_("vérifié le"), null=True, blank=True)
+    applies_from = models.DateField(_("appliqué à partir du mois de"), null=True, blank=True)
+    refusal_reason = models.TextField(_("motif du refus"), blank=True)
+
+    class Meta:
+        verbose_name = _("quotient familial déclaré")
+        verbose_name_plural = _("quotients familiaux déclarés")
+        ordering = ["-declared_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.family} — QF {self.value} ({self.get_status_display()})"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from workflows.selectors import StatisticsSection, bars, dossiers_for_staff
 from workflows.stages import stage_of_kind
 
 from . import amounts, consumption, deadlines, schooldays
-from .constants import ArrangementStatus, MandateStatus, PaymentMode, RevocationReason, ServiceUnit
+from .constants import ArrangementStatus, MandateStatus, PaymentMode, QuotientStatus, RevocationReason, ServiceUnit
 from .models import (
     CardPayment,
     DirectDebit,
@@ -27,6 +27,8 @@ from .models import (
     PaymentArrangement,
     PaymentSettings,
     ProcedureService,
+    QuotientDeclaration,
+    ReservationChange,
     SchoolCalendar,
     Tariff,
 )
@@ -356,7 +358,14 @@ def families_month(*, month: dt.date, family_ids: list[int] | None = None) -> li
         state=DossierState.CONFIRMED,
         submitted_at__gte=dt.datetime(opens, ENROLMENT_OPENS_IN, 1, tzinfo=zone),
         submitted_at__lt=dt.datetime(opens + 1, ENROLMENT_OPENS_IN, 1, tzinfo=zone),
-    ).select_related("child", "submission", "family").order_by("family_id", "child__first_name", "pk"))
+    ).select_related("child", "submission", "family").order_by("family_id", "child__first_name", "pk")
+        # What ``consumption`` reads, once for every family.
+        .prefetch_related(
+            Prefetch("reservation_changes", queryset=ReservationChange.objects.filter(
+                day__gte=month, day__lt=deadlines.next_month(month))),
+            Prefetch("family__quotient_declarations", queryset=QuotientDeclaration.objects.filter(
+                status=QuotientStatus.VALIDATED, applies_from__lte=month)),
+        ))
     if family_ids is not None:
         dossiers = dossiers.filter(family_id__in=family_ids)
     dossiers = [d for d in dossiers if d.school_year == year]

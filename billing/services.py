@@ -835,8 +835,9 @@ def bills_issue(*, month: dt.date, now: dt.datetime | None = None) -> int:
             return 0
         numbers = bill_numbers_take(year=year, count=len(entries))
         bills, lines_of = [], []
+        credits = consumption.families_credits(family_ids=[e.family.pk for e in entries], month=month)
         for entry, number in zip(entries, numbers):
-            lines = _bill_lines(entry, consumption.month_credits(family=entry.family, month=month))
+            lines = _bill_lines(entry, credits.get(entry.family.pk, []))
             total = sum((line.amount for line in lines), Decimal("0.00"))
             paid = total <= 0
             bills.append(Bill(family=entry.family, month=month, number=number, issued_at=now,

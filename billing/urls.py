@@ -19,3 +19,16 @@ urlpatterns = [
     path("carte/<uuid:token>/", views.card_pay, name="card_pay"),
     path("carte/<uuid:token>/retour/", views.card_return, name="card_return"),
 ]
+
+# Reservations, absences and the quotient familial (billing.reservation_views).
+from . import reservation_views  # noqa: E402
+
+urlpatterns += [
+    path("reservations/", reservation_views.reservations_index, name="reservations"),
+    path("reservations/<uuid:public_id>/<int:service_id>/", reservation_views.reservation_month,
+         name="reservation_month"),
+    path("reservations/<uuid:public_id>/<int:service_id>/absence/", reservation_views.absence_declare,
+         name="absence_declare"),
+    path("quotient/", reservation_views.quotient, name="quotient"),
+    path("quotient/<int:pk>/attestation/", reservation_views.quotient_document, name="quotient_document"),
+]

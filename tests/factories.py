@@ -14,6 +14,23 @@ from cms.models import School
 PASSWORD = "un-mot-de-passe-solide-2026"
 
 
+ROLE_MIGRATIONS = (
+    ("accounts.migrations.0002_roles", "create_roles"),
+    ("billing.migrations.0002_finance_permissions", "grant"),
+    ("billing.migrations.0007_services_permissions", "grant"),
+    ("notifications.migrations.0003_editor_permissions", "grant"),
+)
+
+
+def _grant_role_permissions() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in ROLE_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -36,8 +53,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         role = kwargs.pop("role", None)
         user = super()._create(model_class, *args, **kwargs)
         if role is not None:
-            # get_or_create: transactional tests flush the groups the migration made.
-            user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+            group = Group.objects.filter(name=role.value).first()
+            if group is None:
+                # A transactional test flushed the groups the migrations
+                # made: make them again, with their permissions, as they do.
+                _grant_role_permissions()
+                group = Group.objects.get(name=role.value)
+            user.groups.add(group)
         return user
 
     @classmethod

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Family
-from billing import consumption, services, tasks
+from billing import services, tasks
 from billing.constants import BillStatus, MandateStatus, PaymentMode
 from billing.models import Bill, BillLine, CardPayment, DirectDebit, Mandate, Payment
 from billing.sepa import schema_path
@@ -146,6 +146,8 @@ def test_the_familys_bill_issued_on_the_21st_paid_by_card_then_next_month_by_sep
     operator_creditor()
     client.force_login(finance)
     response = client.post("/cms/paiements/export/", {"month": "2027-01"})
+    assert response.status_code == 302 and response["Location"] == "/cms/paiements/?mois=2027-01"
+    response = client.get("/cms/paiements/export/2027-01/fichier/")
     assert response.status_code == 200, response.content.decode()[:2000]
     xml = response.content.decode()
     xmlschema.XMLSchema(schema_path()).validate(xml)
@@ -162,7 +164,7 @@ def test_the_familys_bill_issued_on_the_21st_paid_by_card_then_next_month_by_sep
     assert f"Prélèvement SEPA ({mandate.reference})" in text and amount.replace(".", ",") + " €" in text
     client.force_login(finance)
     # Exported again: the same single debit; December's paid bill is not debited.
-    assert client.post("/cms/paiements/export/", {"month": "2027-01"}).status_code == 200
+    assert client.post("/cms/paiements/export/", {"month": "2027-01"}).status_code == 302
     assert DirectDebit.objects.count() == 1
     # The bank rejects it: the bill is to pay again, the dossiers stay confirmed.
     index = client.get("/cms/paiements/?mois=2027-01").content.decode()
@@ -236,19 +238,24 @@ def test_reminders_and_overdue_on_bills(year_of_services):  # noqa: F811
     assert Notification.objects.filter(event=Event.PAYMENT_OVERDUE).exists()
 
 
-def test_credits_are_taken_off_the_bill(year_of_services, monkeypatch):  # noqa: F811
-    from billing.amounts import Line
+def test_credits_are_taken_off_the_bill(year_of_services):  # noqa: F811
+    """Two allowed absences of Léa at the canteen in November, credited on
+    December's bill at November's unit price (3,80 € by default)."""
+    from billing.models import Absence, ProcedureService
 
-    def credits(*, family, month):
-        return [Line(child="Léa Joseph", service="Absence pour maladie", unit="meal", quantity=2,
-                     unit_price=Decimal("3.80"), days=(dt.date(2026, 11, 2), dt.date(2026, 11, 3)))]
-
-    monkeypatch.setattr(consumption, "month_credits", credits)
+    lea = Dossier.objects.get(child__first_name="Léa")
+    canteen = ProcedureService.objects.get(name="Cantine")
+    for day in (dt.date(2026, 11, 2), dt.date(2026, 11, 3)):
+        Absence.objects.create(dossier=lea, service=canteen, day=day, reason="Maladie avec certificat médical",
+                               credited_on=DECEMBER, declared_at=timezone.now())
     services.bills_issue(month=DECEMBER, now=dt.datetime(2026, 11, 21, 6, tzinfo=MTQ))
     bill = Bill.objects.get()
     assert bill.total == expected_total(DECEMBER) - Decimal("7.60")
-    credit = bill.lines.get(service="Absence pour maladie")
-    assert credit.amount == Decimal("-7.60") and credit.is_credit
+    credit = bill.lines.get(service="Avoir : Cantine")
+    assert credit.amount == Decimal("-7.60") and credit.is_credit and credit.quantity == 2
+    # Credited once: January's bill does not deduct them again.
+    services.bills_issue(month=JANUARY, now=dt.datetime(2026, 12, 21, 6, tzinfo=MTQ))
+    assert not Bill.objects.get(month=JANUARY).lines.filter(service__startswith="Avoir").exists()
 
 
 def _families(page, school, count: int) -> None:
@@ -329,7 +336,8 @@ def test_a_flat_tariff_dossier_paying_by_sepa_is_debited_once_through_its_bill(
     assert services.bills_issue(month=first) == 1
     bill = Bill.objects.get()
     assert bill.total == Decimal("45.50") and bill.family == dossier.family
-    response = client.post("/cms/paiements/export/", {"month": f"{first:%Y-%m}"})
+    assert client.post("/cms/paiements/export/", {"month": f"{first:%Y-%m}"}).status_code == 302
+    response = client.get(f"/cms/paiements/export/{first:%Y-%m}/fichier/")
     assert response.status_code == 200, response.content.decode()[:2000]
     xmlschema.XMLSchema(schema_path()).validate(response.content.decode())
     debit = DirectDebit.objects.get()

@@ -117,7 +117,8 @@ def fill_and_submit(client, page, child, data: dict) -> Dossier:  # noqa: F811
 
 @pytest.fixture
 def year_of_services(client, editor_client, home, school, family, parent):  # noqa: F811
-    assert editor_client.post(CALENDAR_ADD, calendar_data(CLOSURES)).status_code == 302
+    response = editor_client.post(CALENDAR_ADD, calendar_data(CLOSURES))
+    assert response.status_code == 302 and "/login/" not in response["Location"], response
     page = make_page(home, STEPS, slug="services-2026", title=f"Cantine et garderie {YEAR}", stages=[])
     page.schools.add(school)
     canteen = ProcedureService.objects.create(procedure=page, school_year=YEAR, kind=Service.CANTEEN,
