@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import formats
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from payments.models import BasePayment
@@ -575,6 +576,10 @@ class BillLine(models.Model):
     unit_price = models.DecimalField(_("prix unitaire (€)"), max_digits=8, decimal_places=2)
     amount = models.DecimalField(_("montant (€)"), max_digits=10, decimal_places=2)
     days = models.JSONField(_("jours"), default=list, blank=True)
+    # The month the line's days are in: the bill's own month, or an earlier
+    # one the bill regularises (days changed after that month was billed).
+    # Empty for credits and what was paid at the payment stage.
+    consumption_month = models.DateField(_("mois des jours"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("ligne de facture")
@@ -587,6 +592,18 @@ class BillLine(models.Model):
     @property
     def is_credit(self) -> bool:
         return self.amount < 0
+
+    @property
+    def is_regularisation(self) -> bool:
+        return self.consumption_month is not None and self.consumption_month != self.bill.month
+
+    @property
+    def label(self) -> str:
+        """The service as the family reads it on the bill."""
+        if self.is_regularisation:
+            return _("Régularisation de %(month)s : %(service)s") % {
+                "month": formats.date_format(self.consumption_month, "F Y"), "service": self.service}
+        return self.service
 
     @property
     def day_dates(self) -> list[dt.date]:

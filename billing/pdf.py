@@ -84,12 +84,12 @@ def bill_pdf(*, bill, lines, cash_desk: str) -> bytes:
         doc.row("Quotient familial appliqué", amount_text(bill.quotient))
     doc.heading("Détail")
     for line in lines:
-        if line.amount < 0:
-            doc.row(f"Avoir — {line.child}", f"{line.service} : {amount_text(line.amount)}")
+        if line.amount < 0 and not line.is_regularisation:
+            doc.row(f"Avoir — {line.child}", f"{line.label} : {amount_text(line.amount)}")
             continue
-        detail = f"{line.service} : {line.quantity} × {amount_text(line.unit_price)} = {amount_text(line.amount)}"
+        detail = f"{line.label} : {line.quantity} × {amount_text(line.unit_price)} = {amount_text(line.amount)}"
         if line.days:
-            month_name = formats.date_format(bill.month, "F")
+            month_name = formats.date_format(line.consumption_month or bill.month, "F")
             detail += f"\nJours ({month_name}) : {_days_text(line.days)}"
         doc.row(line.child, detail)
     doc.ln(2)

@@ -7,6 +7,7 @@ a 404."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,9 +23,16 @@ from files.constants import FILE_KINDS
 from files.responses import private_file_response
 from notifications.formats import date_fr
 
-from . import clock, consumption, reservations
+from . import clock, consumption, reservations, selectors
 from .constants import QuotientStatus
 from .reservation_forms import ADD, AbsenceForm, DayForm, QuotientForm
+
+
+class _NoCalendar(Exception):
+    """The school year's calendar is not entered yet: no day can be shown."""
+
+    def __init__(self, dossier):
+        self.dossier = dossier
 
 
 def _dossier_and_service(request: HttpRequest, public_id, service_id: int):
@@ -34,7 +42,22 @@ def _dossier_and_service(request: HttpRequest, public_id, service_id: int):
     service = next((s for s in reservations.reservable_services(dossier=dossier) if s.pk == service_id), None)
     if service is None:
         raise Http404(_("Ce service n'est pas ouvert à ce dossier."))
+    if selectors.school_calendar(school_year=dossier.school_year) is None:
+        raise _NoCalendar(dossier)
     return dossier, service
+
+
+def _calendar_required(view):
+    """Until editors enter the school year's calendar, the month pages say
+    so instead of failing."""
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _NoCalendar as missing:
+            return TemplateResponse(request, "billing/reservations_no_calendar.html",
+                                    {"dossier": missing.dossier}, status=200 if request.method == "GET" else 409)
+    return wrapper
 
 
 def _month(request: HttpRequest, dossier, now: dt.datetime) -> dt.date:
@@ -68,6 +91,8 @@ def _page(request, dossier, service, month, *, now, error: str = "", absence_for
 @login_required
 @require_GET
 def reservations_index(request: HttpRequest) -> HttpResponse:
+    if not request.user.family_id:
+        raise Http404(_("Seules les familles réservent des jours."))
     return TemplateResponse(request, "billing/reservations.html", {
         "rows": reservations.family_reservations(user=request.user),
     })
@@ -75,6 +100,7 @@ def reservations_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@_calendar_required
 def reservation_month(request: HttpRequest, public_id, service_id: int) -> HttpResponse:
     """GET: the month's calendar. POST: one day reserved or cancelled."""
     dossier, service = _dossier_and_service(request, public_id, service_id)
@@ -103,6 +129,7 @@ def reservation_month(request: HttpRequest, public_id, service_id: int) -> HttpR
 
 @login_required
 @require_POST
+@_calendar_required
 def absence_declare(request: HttpRequest, public_id, service_id: int) -> HttpResponse:
     dossier, service = _dossier_and_service(request, public_id, service_id)
     now = clock.now()

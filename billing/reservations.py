@@ -337,9 +337,10 @@ def _checked_document(upload, field: str):
 
 def credit_month(*, day: dt.date, now: dt.datetime) -> dt.date:
     """The bill that credits an absence on ``day`` declared at ``now``: the
-    first bill after the day's month not yet issued."""
+    first bill after the day's month not yet issued (the first open month's
+    bill went out the day after the previous cut-off)."""
     after = (deadlines.first_of_month(day) + dt.timedelta(days=32)).replace(day=1)
-    return max(after, first_open_month(now))
+    return max(after, deadlines.next_month(first_open_month(now)))
 
 
 def absence_declare(*, dossier: Dossier, service: ProcedureService, day: dt.date, reason: str, by,

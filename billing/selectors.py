@@ -514,7 +514,7 @@ def bill_records(*, family) -> list[dict]:
             "total": b.total, "etat": b.get_status_display(), "payee_le": b.paid_at,
             "a_rembourser": b.to_refund, "quotient_familial": b.quotient,
             "lignes": [
-                {"enfant": line.child, "service": line.service, "quantite": line.quantity,
+                {"enfant": line.child, "service": line.label, "quantite": line.quantity,
                  "prix_unitaire": line.unit_price, "montant": line.amount, "jours": line.days}
                 for line in b.lines.all()
             ],

@@ -30,7 +30,7 @@ from workflows.services import (
     dossier_payment_settled,
 )
 
-from . import consumption, deadlines, pdf, selectors, sepa
+from . import amounts, consumption, deadlines, pdf, selectors, sepa
 from .constants import (
     END_REVOCATIONS,
     ArrangementStatus,
@@ -791,13 +791,13 @@ def bill_numbers_take(*, year: int, count: int) -> list[str]:
     return [f"F{year}-{number:06d}" for number in range(first, first + count)]
 
 
-def _bill_lines(entry: selectors.FamilyMonth, credits) -> list[BillLine]:
+def _bill_lines(entry: selectors.FamilyMonth | None, credits) -> list[BillLine]:
     lines = []
-    for dossier, line in entry.lines:
+    for dossier, line in (entry.lines if entry is not None else []):
         lines.append(BillLine(child=line.child, dossier=dossier, service=line.service, unit=line.unit,
                               quantity=line.quantity, unit_price=line.unit_price, amount=line.amount,
                               days=[day.isoformat() for day in line.days]))
-    for dossier, amount in entry.prepaid:
+    for dossier, amount in (entry.prepaid if entry is not None else []):
         # The flat tariff's first month, paid at the payment stage.
         lines.append(BillLine(child=str(dossier.child), dossier=dossier,
                               service=_("Déjà réglé à l'inscription (dossier %(ref)s)") % {"ref": dossier.reference},
@@ -812,15 +812,76 @@ def _bill_lines(entry: selectors.FamilyMonth, credits) -> list[BillLine]:
     return lines
 
 
+def bill_month_to_issue(now: dt.datetime) -> dt.date:
+    """The month whose bills go out at ``now``: the first month still open
+    to reservations (on the 21st of November, January — December locked the
+    day before). Its bill is due by its cut-off, the 20th of the month
+    before (the seed's rule), a month after it is issued."""
+    month = deadlines.first_of_month(deadlines.local_today(now))
+    while now >= deadlines.due_deadline(month):
+        month = deadlines.next_month(month)
+    return month
+
+
+def _regularised_months(month: dt.date, now: dt.datetime) -> list[dt.date]:
+    """The months a bill for ``month`` settles: the two before it, once
+    locked (the month locked the day before and the one before that)."""
+    previous = deadlines.previous_month(month)
+    return [m for m in (deadlines.previous_month(previous), previous)
+            if now >= deadlines.due_deadline(m) and m in school_year_months(selectors.school_year_of_month(m))]
+
+
+def _regularisation_lines(*, months: list[dt.date], family_ids: set[int] | None = None) -> dict[int, list[BillLine]]:
+    """What changed in each locked month since it was billed: the days the
+    family reserved or cancelled after its bill was issued, and the whole
+    month of a dossier confirmed after that month's bills went out. For
+    each dossier still confirmed and service, the days now counted less
+    those already billed for that month (on any bill), at the month's unit
+    price; by family id. Billed lines of a month add up to what it counts
+    once regularised, so settling a month again adds nothing."""
+    found: dict[int, list[BillLine]] = {}
+    for month in months:
+        billed: dict[tuple, list] = {}
+        for line in (BillLine.objects.filter(consumption_month=month, dossier__isnull=False)
+                     .exclude(unit="").exclude(bill__status=BillStatus.CANCELLED)
+                     .only("dossier", "service", "unit", "unit_price", "quantity", "days")):
+            key = (line.dossier_id, line.service, line.unit)
+            entry = billed.setdefault(key, [0, set(), line.unit_price])
+            entry[0] += line.quantity
+            entry[1] ^= set(line.days)  # a day billed then taken back is no longer billed
+        billed_dossiers = {key[0] for key in billed}
+        missed_run = deadlines.due_deadline(deadlines.previous_month(month))  # that month's bills went out then
+        for entry in selectors.families_month(month=month, family_ids=family_ids):
+            for dossier, line in entry.lines:
+                late = (dossier.confirmed_at or dossier.submitted_at) >= missed_run
+                if dossier.pk not in billed_dossiers and not late:
+                    continue  # billed before bills existed (a flat tariff): not billed again
+                quantity, days, _price = billed.pop((dossier.pk, line.service, line.unit), [0, set(), None])
+                delta = line.quantity - quantity
+                if not delta:
+                    continue
+                now_days = {day.isoformat() for day in line.days}
+                changed = sorted(now_days - days) if delta > 0 else sorted(days - now_days)
+                found.setdefault(entry.family.pk, []).append(BillLine(
+                    child=line.child, dossier=dossier, consumption_month=month, unit=line.unit, service=line.service,
+                    quantity=delta, unit_price=line.unit_price, amount=amounts.to_cent(line.unit_price * delta),
+                    days=changed,
+                ))
+    return found
+
+
 def bills_issue(*, month: dt.date, now: dt.datetime | None = None) -> int:
-    """One bill for every family with something to pay in ``month``. Safe
-    to run twice: a family whose bill exists is skipped. The number of
-    queries does not grow with the number of families. Returns how many
-    bills were issued."""
+    """One bill for every family with something to pay for ``month``: its
+    planned days as they stand (the month is still open to reservations),
+    the regularisation of the two months before it (``_regularisation_lines``)
+    and its credits. Safe to run twice: a family whose bill exists is
+    skipped. The number of queries does not grow with the number of
+    families. Returns how many bills were issued."""
     month = deadlines.first_of_month(month)
     now = now or timezone.now()
-    entries = [e for e in selectors.families_month(month=month) if e.lines]
-    if not entries:
+    entries = {e.family.pk: e for e in selectors.families_month(month=month)}
+    regularised = _regularisation_lines(months=_regularised_months(month, now))
+    if not entries and not regularised:
         return 0
     year = deadlines.local_today(now).year
     with transaction.atomic():
@@ -830,20 +891,36 @@ def bills_issue(*, month: dt.date, now: dt.datetime | None = None) -> int:
         BillSequence.objects.select_for_update().get(year=year)
         billed = set(Bill.objects.filter(month=month).exclude(status=BillStatus.CANCELLED)
                      .values_list("family_id", flat=True))
-        entries = [e for e in entries if e.family.pk not in billed]
-        if not entries:
-            return 0
-        numbers = bill_numbers_take(year=year, count=len(entries))
+        credits = consumption.families_credits(family_ids=set(entries) | set(regularised), month=month)
+        families = {e.family.pk: e.family for e in entries.values()}
+        for lines in regularised.values():
+            families.setdefault(lines[0].dossier.family_id, lines[0].dossier.family)
         bills, lines_of = [], []
-        credits = consumption.families_credits(family_ids=[e.family.pk for e in entries], month=month)
-        for entry, number in zip(entries, numbers):
-            lines = _bill_lines(entry, credits.get(entry.family.pk, []))
+        for family_id, family in sorted(families.items()):
+            if family_id in billed:
+                continue
+            entry = entries.get(family_id)
+            lines = _bill_lines(entry, []) if entry is not None else []
+            for line in lines:
+                if line.dossier_id is not None and line.unit:
+                    line.consumption_month = month
+            lines += regularised.get(family_id, [])
+            lines += _bill_lines(None, credits.get(family_id, []))
+            if not lines:
+                continue
+            for position, line in enumerate(lines):
+                line.position = position
             total = sum((line.amount for line in lines), Decimal("0.00"))
             paid = total <= 0
-            bills.append(Bill(family=entry.family, month=month, number=number, issued_at=now,
-                              due_date=deadlines.due_date(month), total=total, quotient=entry.quotient,
+            bills.append(Bill(family=family, month=month, number="", issued_at=now,
+                              due_date=deadlines.due_date(month), total=total,
+                              quotient=entry.quotient if entry is not None else None,
                               status=BillStatus.PAID if paid else BillStatus.TO_PAY, paid_at=now if paid else None))
             lines_of.append(lines)
+        if not bills:
+            return 0
+        for bill, number in zip(bills, bill_numbers_take(year=year, count=len(bills))):
+            bill.number = number
         Bill.objects.bulk_create(bills)
         for bill, lines in zip(bills, lines_of):
             for line in lines:

@@ -3,7 +3,7 @@ import datetime as dt
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from . import deadlines, services
+from . import services
 
 
 @db_periodic_task(crontab(minute="0", hour="11"))  # 07:00 in Martinique (Huey runs in UTC)
@@ -31,16 +31,16 @@ def mandates_erase() -> None:
 
 
 def bills_month_to_issue(now=None) -> "dt.date":
-    """The month whose bills go out today: next month (its reservations
-    closed on the 20th, Martinique time)."""
+    """The month whose bills go out today (``services.bill_month_to_issue``)."""
     from django.utils import timezone
 
-    today = deadlines.local_today(now or timezone.now())
-    return (deadlines.first_of_month(today) + dt.timedelta(days=32)).replace(day=1)
+    return services.bill_month_to_issue(now or timezone.now())
 
 
 @db_periodic_task(crontab(day="21", minute="0", hour="10"))  # 06:00 in Martinique on the 21st
 def bills_issue_next_month() -> None:
-    """Monthly: each family's bill for next month. Safe to run twice: a
-    family whose bill exists is skipped."""
+    """Monthly, the day after the cut-off: each family's bill for the first
+    month still open to reservations (due by its own cut-off, a month
+    later), with the regularisation of the month just locked. Safe to run
+    twice: a family whose bill exists is skipped."""
     services.bills_issue(month=bills_month_to_issue())

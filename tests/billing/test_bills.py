@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Family
-from billing import services, tasks
+from billing import deadlines, reservations, services, tasks
 from billing.constants import BillStatus, MandateStatus, PaymentMode
-from billing.models import Bill, BillLine, CardPayment, DirectDebit, Mandate, Payment
+from billing.models import Bill, BillLine, CardPayment, DirectDebit, Mandate, Payment, ProcedureService
 from billing.sepa import schema_path
 from notifications.constants import Event
 from notifications.models import Notification
@@ -69,8 +69,9 @@ def card_pay(client, bill) -> CardPayment:
 def test_the_familys_bill_issued_on_the_21st_paid_by_card_then_next_month_by_sepa(
         client, year_of_services, parent, finance, monkeypatch, django_capture_on_commit_callbacks):  # noqa: F811
     family = year_of_services
-    # 21 November, 06:00 in Martinique: December's bills.
-    run_task_on(monkeypatch, dt.datetime(2026, 11, 21, 6, 0, tzinfo=MTQ))
+    # 21 October, 06:00 in Martinique, the day after November locked:
+    # December's bills, due by December's own cut-off (20 November).
+    run_task_on(monkeypatch, dt.datetime(2026, 10, 21, 6, 0, tzinfo=MTQ))
     bill = Bill.objects.get(family=family)
     assert bill.month == DECEMBER and bill.number == "F2026-000001"
     assert bill.due_date == dt.date(2026, 11, 20) and bill.status == BillStatus.TO_PAY
@@ -86,7 +87,7 @@ def test_the_familys_bill_issued_on_the_21st_paid_by_card_then_next_month_by_sep
     assert len(lines) == 5
 
     # Run again (the task twice, the command): nothing more.
-    run_task_on(monkeypatch, dt.datetime(2026, 11, 21, 6, 5, tzinfo=MTQ))
+    run_task_on(monkeypatch, dt.datetime(2026, 10, 21, 6, 5, tzinfo=MTQ))
     call_command("issue_bills", "--month", "2026-12")
     assert Bill.objects.count() == 1
     monkeypatch.undo()
@@ -139,10 +140,25 @@ def test_the_familys_bill_issued_on_the_21st_paid_by_card_then_next_month_by_sep
         dossier=lea, reference=f"INSCRIRE-{lea.reference}-01", creditor_name="SOGES", creditor_identifier=ICS,
         holder_name="Marie Joseph", iban="FR7630006000011234567890189", bic="AGRIFRPP",
         status=MandateStatus.VALIDATED, signed_at=dt.date(2026, 11, 25), validated_at=timezone.now())
-    run_task_on(monkeypatch, dt.datetime(2026, 12, 21, 6, 0, tzinfo=MTQ))
+    # Before December locks, the family cancels Léa's canteen on Monday 14
+    # December: December's bill, paid, stays as it is; January's bill gives
+    # the day back.
+    canteen = ProcedureService.objects.get(name="Cantine")
+    reservations.reservation_cancel(dossier=lea, service=canteen, day=dt.date(2026, 12, 14), by=parent,
+                                    now=dt.datetime(2026, 11, 10, 9, tzinfo=MTQ))
+    run_task_on(monkeypatch, dt.datetime(2026, 11, 21, 6, 0, tzinfo=MTQ))
     monkeypatch.undo()
     january = Bill.objects.get(family=family, month=JANUARY)
-    assert january.number == "F2026-000002" and january.total == expected_total(JANUARY)
+    assert january.number == "F2026-000002" and january.due_date == dt.date(2026, 12, 20)
+    assert january.total == expected_total(JANUARY) - Decimal("3.80")
+    regularisation = january.lines.get(consumption_month=DECEMBER)
+    assert (regularisation.service, regularisation.quantity, regularisation.amount, regularisation.days) == (
+        "Cantine", -1, Decimal("-3.80"), ["2026-12-14"])
+    client.force_login(parent)
+    page = unescape(client.get(f"/paiements/factures/{january.number}/").content.decode())
+    assert "Régularisation de décembre 2026 : Cantine" in page and "-1 × 3,80 €" in page
+    bill.refresh_from_db()
+    assert bill.total == expected_total(DECEMBER) and bill.status == BillStatus.PAID
     operator_creditor()
     client.force_login(finance)
     response = client.post("/cms/paiements/export/", {"month": "2027-01"})
@@ -266,7 +282,7 @@ def _families(page, school, count: int) -> None:
             submission__answers={"cantine_jours": ["Lundi"], "garderie": True},
             school=school, state=DossierState.CONFIRMED,
             submitted_at=timezone.make_aware(dt.datetime(2026, 5, 10, 10)),
-            confirmed_at=timezone.make_aware(dt.datetime(2026, 8, 25, 10)),
+            confirmed_at=timezone.make_aware(dt.datetime(2026, 6, 25, 10)),
         )
         assert dossier.school_year == YEAR
 
@@ -342,3 +358,59 @@ def test_a_flat_tariff_dossier_paying_by_sepa_is_debited_once_through_its_bill(
     xmlschema.XMLSchema(schema_path()).validate(response.content.decode())
     debit = DirectDebit.objects.get()
     assert debit.bill == bill and debit.amount == Decimal("45.50") and debit.mandate == mandate
+
+
+def test_a_simulated_year_of_bills_adds_up_to_what_was_consumed(year_of_services, parent, monkeypatch):  # noqa: F811
+    """Every 21st from July to May the Huey task bills the first month still
+    open; between two runs the family reserves and cancels canteen days of
+    the months still open, some already billed. Recomputed by hand at the
+    end, for every month of the year: what its bills charge (its own lines
+    and the regularisations of later bills) is what the month counts — the
+    planned days with the family's changes — and every bill is the sum of
+    its lines."""
+    import random
+
+    from cms.school_year import school_year_months
+
+    rng = random.Random(2026)
+    lea = Dossier.objects.get(child__first_name="Léa")
+    canteen = ProcedureService.objects.get(name="Cantine")
+    added: dict[dt.date, set] = {}
+    cancelled: dict[dt.date, set] = {}
+    months = school_year_months(YEAR)
+    run = dt.datetime(2026, 7, 21, 6, 0, tzinfo=MTQ)
+    while run <= dt.datetime(2027, 5, 21, 6, 0, tzinfo=MTQ):
+        run_task_on(monkeypatch, run)
+        monkeypatch.undo()
+        # The 10th of the next month: the family changes days of the next two months.
+        moment = (run + dt.timedelta(days=20)).replace(day=10, hour=9)
+        for month in {deadlines.next_month(moment.date()), deadlines.next_month(deadlines.next_month(moment.date()))}:
+            if month not in months:
+                continue
+            plan = set(expected_days({0, 1}, month)) - cancelled.setdefault(month, set())
+            others = sorted(set(expected_days({3, 4}, month)) - added.setdefault(month, set()))
+            if plan and rng.random() < 0.8:
+                day = rng.choice(sorted(plan))
+                reservations.reservation_cancel(dossier=lea, service=canteen, day=day, by=parent, now=moment)
+                cancelled[month].add(day)
+            if others and rng.random() < 0.8:
+                day = rng.choice(others)
+                reservations.reservation_add(dossier=lea, service=canteen, day=day, by=parent, now=moment)
+                added[month].add(day)
+        run = (run + dt.timedelta(days=32)).replace(day=21)
+
+    assert Bill.objects.filter(month__in=months).count() == len(months)
+    for bill in Bill.objects.prefetch_related("lines"):
+        assert bill.total == sum((line.amount for line in bill.lines.all()), Decimal("0.00")), bill
+        assert bill.due_date == deadlines.due_date(bill.month)
+    changed = 0
+    for month in months:
+        lea_days = (set(expected_days({0, 1}, month)) - cancelled.get(month, set())) | added.get(month, set())
+        charged = BillLine.objects.filter(consumption_month=month, dossier=lea, service="Cantine")
+        assert sum(line.quantity for line in charged) == len(lea_days), month
+        assert sum((line.amount for line in charged), Decimal("0.00")) == len(lea_days) * Decimal("3.80"), month
+        everything = sum((line.amount for line in BillLine.objects.filter(consumption_month=month)), Decimal("0.00"))
+        assert everything == expected_total(month) + (len(lea_days) - len(expected_days({0, 1}, month))) * Decimal(
+            "3.80"), month
+        changed += charged.filter(bill__month__gt=month).count()
+    assert changed >= 3  # days changed after their month was billed, settled on a later bill

@@ -140,7 +140,7 @@ def year_of_services(client, editor_client, home, school, family, parent):  # no
     assert {first.state, second.state} == {DossierState.CONFIRMED}
     # Confirmed before the school year starts: every month of it is due.
     Dossier.objects.filter(pk__in=[first.pk, second.pk]).update(
-        confirmed_at=timezone.make_aware(dt.datetime(2026, 8, 25, 10)))
+        confirmed_at=timezone.make_aware(dt.datetime(2026, 6, 25, 10)))
     return family
 
 

@@ -194,7 +194,7 @@ def test_an_allowed_absence_is_one_credit_line_on_the_next_bill(client, year_of_
     canteen.absence_reasons = "Maladie avec certificat médical\nHospitalisation"
     canteen.save()
     lea = dossier_of("Léa")
-    frozen(at(2027, 1, 12, 18))  # January is locked, February still open
+    frozen(at(2027, 1, 12, 18))  # January is locked, February still open (its bill went out on 21 December)
     page = client.get(calendar_url(lea, canteen, JANUARY))
     assert "Déclarer une absence" in page.content.decode()
     url = f"/paiements/reservations/{lea.submission.public_id}/{canteen.pk}/absence/?mois=2027-01"
@@ -209,15 +209,15 @@ def test_an_allowed_absence_is_one_credit_line_on_the_next_bill(client, year_of_
                                  "document": SimpleUploadedFile("certificat.pdf", a_pdf())})
     assert response.status_code == 302, unescape(response.content.decode())[-3000:]
     absence = Absence.objects.get()
-    assert absence.credited_on == dt.date(2027, 2, 1) and absence.document.name.startswith("absences/")
+    assert absence.credited_on == dt.date(2027, 3, 1) and absence.document.name.startswith("absences/")
     again = client.post(url, {"day": "2027-01-11", "reason": "Maladie avec certificat médical"})
     assert again.status_code == 400  # no longer offered
     family = lea.family
-    credits = consumption.month_credits(family=family, month=dt.date(2027, 2, 1))
+    credits = consumption.month_credits(family=family, month=dt.date(2027, 3, 1))
     assert [(c.child, c.service, c.quantity, c.unit_price, c.amount, c.days) for c in credits] == [
         ("Léa Joseph", "Avoir : Cantine", 1, Decimal("-3.80"), Decimal("-3.80"), (dt.date(2027, 1, 11),))]
-    assert consumption.month_credits(family=family, month=JANUARY) == []
-    assert consumption.month_credits(family=family, month=dt.date(2027, 3, 1)) == []
+    assert consumption.month_credits(family=family, month=dt.date(2027, 2, 1)) == []
+    assert consumption.month_credits(family=family, month=dt.date(2027, 4, 1)) == []
     # A day of a month still open is cancelled, not declared absent.
     with pytest.raises(reservations.ReservationError) as open_month:
         reservations.absence_declare(dossier=lea, service=canteen, day=dt.date(2027, 2, 1),
@@ -230,12 +230,13 @@ def test_an_absence_declared_after_the_next_bill_is_credited_on_the_one_after(cl
     canteen.absence_reasons = "Maladie avec certificat médical"
     canteen.save()
     lea = dossier_of("Léa")
-    frozen(at(2027, 1, 26, 18))  # February's bill is issued (cut-off 20 January): March's is next
+    # March's bill went out on 21 January, the day after February locked: April's is next.
+    frozen(at(2027, 1, 26, 18))
     url = f"/paiements/reservations/{lea.submission.public_id}/{canteen.pk}/absence/?mois=2027-01"
     assert client.post(url, {"day": "2027-01-26", "reason": "Maladie avec certificat médical"}).status_code == 302
-    assert Absence.objects.get().credited_on == dt.date(2027, 3, 1)
-    assert consumption.month_credits(family=lea.family, month=dt.date(2027, 2, 1)) == []
-    assert len(consumption.month_credits(family=lea.family, month=dt.date(2027, 3, 1))) == 1
+    assert Absence.objects.get().credited_on == dt.date(2027, 4, 1)
+    assert consumption.month_credits(family=lea.family, month=dt.date(2027, 3, 1)) == []
+    assert len(consumption.month_credits(family=lea.family, month=dt.date(2027, 4, 1))) == 1
 
 
 def test_editors_name_the_absences_credited(editor_client, home, school):  # noqa: F811
@@ -294,3 +295,16 @@ def test_concurrent_changes_of_two_guardians_are_both_kept(year_of_services, par
     days = canteen_days(lea)
     assert {dt.date(2027, 1, 7), dt.date(2027, 1, 14)} <= set(days) and dt.date(2027, 1, 5) not in days
     assert ReservationChange.objects.filter(dossier=lea).count() == 3
+
+
+def test_before_the_calendar_is_entered_the_month_page_says_so(client, year_of_services, frozen):
+    from billing.models import SchoolCalendar
+
+    SchoolCalendar.objects.all().delete()
+    frozen(at(2026, 12, 10, 9))
+    lea, canteen = dossier_of("Léa"), service("Cantine")
+    page = client.get(calendar_url(lea, canteen))
+    assert page.status_code == 200
+    assert "Le calendrier scolaire 2026-2027 n'est pas encore publié" in unescape(page.content.decode())
+    refused = client.post(calendar_url(lea, canteen), {"day": "2027-01-07", "action": "add", "mois": "2027-01"})
+    assert refused.status_code == 409 and not ReservationChange.objects.exists()

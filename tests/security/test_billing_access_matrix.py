@@ -119,6 +119,14 @@ BILLING_RULES: dict[str, Rule] = {
     "billing:bill_pdf": _family(),
     "billing:bill_receipt": _family(),
     "billing:bill_card_start": _family("post"),
+    # Reservations and the quotient familial: every family has its pages
+    # (family B's lists are empty); a child's month calendar, its absence
+    # form and a quotient attestation are family A's only.
+    "billing:reservations": Rule(frozenset({"family_a", "family_b"}), sees_child=FAMILY_A),
+    "billing:reservation_month": _family(),
+    "billing:absence_declare": _family("post"),
+    "billing:quotient": Rule(frozenset({"family_a", "family_b"}), sees_child=FAMILY_A),
+    "billing:quotient_document": _family(),
     # The provider's callback: open to all (the token is what it checks), and
     # it names nobody.
     "process_payment": Rule(EVERYONE, sees_child=NOBODY),
@@ -133,6 +141,11 @@ BILLING_RULES: dict[str, Rule] = {
     "billing_admin:cash": _finance(),
     "billing_admin:debit_reject": _finance("post"),
     "billing_admin:bill_cash": _finance(),
+    "billing_admin:quotients": _finance(),
+    "billing_admin:quotient": _finance(),
+    "billing_admin:quotient_document": _finance(),
+    "billing_admin:quotient_validate": _finance("post"),
+    "billing_admin:quotient_refuse": _finance("post"),
 }
 
 # The object each URL's one parameter points at (keys of the world's
@@ -159,6 +172,14 @@ TARGETS: dict[str, str] = {
     "billing:bill_pdf": "bill",
     "billing:bill_receipt": "paid_bill",
     "billing:bill_card_start": "bill",
+    # Two parameters: each names its object.
+    "billing:reservation_month": {"public_id": "confirmed", "service_id": "service"},
+    "billing:absence_declare": {"public_id": "confirmed", "service_id": "service"},
+    "billing:quotient_document": "quotient",
+    "billing_admin:quotient": "quotient",
+    "billing_admin:quotient_document": "quotient",
+    "billing_admin:quotient_validate": "quotient",
+    "billing_admin:quotient_refuse": "quotient",
 }
 
 
@@ -192,7 +213,9 @@ def test_every_billing_url_has_a_rule():
     assert not stale, f"BILLING_RULES names payment URLs that no longer exist: {', '.join(stale)} — remove them."
     for route in billing_routes():
         converters = list(route.pattern.pattern.converters)
-        assert len(converters) == (1 if route.name in TARGETS else 0), (
+        target = TARGETS.get(route.name)
+        expected = 0 if target is None else (len(target) if isinstance(target, dict) else 1)
+        assert len(converters) == expected and (not isinstance(target, dict) or set(target) == set(converters)), (
             f"{route.name} takes {converters}: say in TARGETS which object of the payments world it points at."
         )
 
@@ -279,6 +302,18 @@ def payments(world):
                                 amount=Decimal("12.00"))
         bills.append(bill)
 
+    # A service of the confirmed dossier's procedure (reservations), and a
+    # quotient declared by family A with its CAF attestation.
+    from billing.constants import ServiceUnit
+    from billing.models import ProcedureService
+    from billing.reservations import quotient_declare
+
+    service = ProcedureService.objects.create(procedure_id=confirmed.submission.page_id, school_year=confirmed.school_year,
+                                              kind=Service.CANTEEN, name="Cantine", unit=ServiceUnit.MEAL,
+                                              price=Decimal("3.00"))
+    declaration = quotient_declare(family=confirmed.family, value=Decimal("650"), by=parent,
+                                   upload=SimpleUploadedFile("attestation-caf.pdf", PDF, content_type="application/pdf"))
+
     dossiers = [world["dossier"], sepa, cash, card_dossier, confirmed]
     return {
         "users": users,
@@ -294,6 +329,8 @@ def payments(world):
             "debit_month": f"{debit.month:%Y-%m}",
             "bill": bills[0].number,
             "paid_bill": bills[1].number,
+            "service": service.pk,
+            "quotient": declaration.pk,
         },
         "secrets": (CHILD_FIRST, CHILD_LAST, *(d.reference for d in dossiers)),
     }
@@ -301,8 +338,9 @@ def payments(world):
 
 def _url(route: Route, payments: dict) -> str:
     kwargs = {}
+    target = TARGETS.get(route.name)
     for key in route.pattern.pattern.converters:
-        kwargs[key] = payments["targets"][TARGETS[route.name]]
+        kwargs[key] = payments["targets"][target[key] if isinstance(target, dict) else target]
     return reverse(route.name, kwargs=kwargs or None)
 
 
