@@ -320,6 +320,10 @@ def run_backend(backend: str, size: dict, args, sink: SmtpSink) -> dict:
             PYTHON, "-m", "gunicorn", "inscrire.wsgi:application", "--bind", f"127.0.0.1:{port}",
             "--workers", str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads),
             "--backlog", "2048", "--graceful-timeout", "5", "--timeout", "120", "--error-logfile", "-",
+            # Longer than a saturated worker takes to read the next request of a
+            # kept-alive connection (with the default 2 s, gthread closes some
+            # while their request waits: the client sees a reset, not a 5xx).
+            "--keep-alive", "30",
         ])
         stack.callback(stop, app.web)
         _wait(lambda: _responds(url + "/"), "gunicorn", app.web, app, "web")
