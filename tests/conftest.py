@@ -4,6 +4,25 @@ import pytest
 from django.conf import settings
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and bool(marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """pytest-django runs the transactional tests last; each ends with a
+    flush that also removes what the migrations made (Wagtail's root page,
+    the role groups…). Those that need it (``migration_data``) go first
+    among them, while it is still there."""
+    first = next((index for index, item in enumerate(items) if _transactional(item)), None)
+    if first is None:
+        return
+    tail = items[first:]
+    needing = [item for item in tail if item.get_closest_marker("migration_data")]
+    items[first:] = needing + [item for item in tail if not item.get_closest_marker("migration_data")]
+
+
 @pytest.fixture(autouse=True)
 def _procedure_filters_read_afresh():
     """The staff list's procedure filters are cached between requests (a

@@ -23,12 +23,16 @@ ROLE_MIGRATIONS = (
 
 
 def _grant_role_permissions() -> None:
+    """Run the migrations' own functions, with the migrations' model states
+    (never the live app registry: they switch its ``models_module`` off)."""
     import importlib
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
+    state_apps = MigrationLoader(connection).project_state().apps
     for module, function in ROLE_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, None)
+        getattr(importlib.import_module(module), function)(state_apps, None)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

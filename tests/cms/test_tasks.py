@@ -25,6 +25,7 @@ def test_huey_uses_the_configured_storage(queued_huey):
     assert queued_huey.name == settings.REDIS_KEY_PREFIX
 
 
+@pytest.mark.migration_data  # the demo needs Wagtail's root page and the groups
 @pytest.mark.django_db(transaction=True)
 def test_wagtail_reference_index_job_is_queued_then_run_by_huey(demo, queued_huey):
     # The seed's page (this year's section has one of the same slug).
