@@ -29,6 +29,9 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.snippets.models import get_snippet_models
 
+from tests.billing.test_month_amounts import editor_client, year_of_services  # noqa: F401 — fixtures
+from tests.billing.test_reservations import frozen  # noqa: F401 — fixture
+
 from billing.constants import PaymentMode
 from billing.models import Mandate
 from files import checks
@@ -133,6 +136,8 @@ DOSSIER_STEP = "a document on a dossier's step"
 SIGNED_MANDATE = "the signed SEPA mandate"
 DOSSIER_START = "opening a dossier (takes no file)"
 DOSSIER_REVIEW = "submitting from the review (takes no file)"
+QUOTIENT = "the CAF attestation of a quotient familial"
+ABSENCE = "the certificate of an absence"
 
 UPLOADS: dict[str, str | Made] = {
     # The form builder's document question: its field, the step view that hands it the files, the model.
@@ -146,6 +151,13 @@ UPLOADS: dict[str, str | Made] = {
     "billing.forms:SignedMandateForm.document": SIGNED_MANDATE,
     "billing.views:mandate_upload (request.FILES)": SIGNED_MANDATE,
     "billing.models:Mandate.signed_document": SIGNED_MANDATE,
+    # The quotient familial's CAF attestation and an absence's certificate.
+    "billing.reservation_forms:QuotientForm.document": QUOTIENT,
+    "billing.reservation_views:quotient (request.FILES)": QUOTIENT,
+    "billing.models:QuotientDeclaration.document": QUOTIENT,
+    "billing.reservation_forms:AbsenceForm.document": ABSENCE,
+    "billing.reservation_views:absence_declare (request.FILES)": ABSENCE,
+    "billing.models:Absence.document": ABSENCE,
     # Made by the portal.
     "workflows.models.attestations:Attestation.file": Made("workflows.Attestation", "the attestation PDF, made by a task"),
     "workflows.models.dossiers:DossierExport.file": Made("workflows.DossierExport", "a CSV/XLSX export, built by a task"),
@@ -243,8 +255,42 @@ def test_probe_the_review_refuses_any_file(client, dossier_with_a_document_quest
     assert not pipeline.called and not Document.objects.exists()
 
 
+@pytest.mark.parametrize(("name", "content", "message"), HOSTILE)
+def test_probe_the_caf_attestation(client, year_of_services, pipeline, name, content, message):  # noqa: F811
+    from billing.models import QuotientDeclaration
+
+    response = client.post("/paiements/quotient/", {"value": "650", "document": SimpleUploadedFile(name, content)})
+    assert response.status_code == 400
+    assert message in _page(response)
+    assert [call.args[0].name for call in pipeline.call_args_list] == [name]
+    assert not QuotientDeclaration.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "content", "message"), HOSTILE)
+def test_probe_the_certificate_of_an_absence(client, year_of_services, frozen, pipeline, name, content,  # noqa: F811
+                                             message):
+    import datetime as dt
+
+    from billing.models import Absence, ProcedureService
+    from tests.billing.test_reservations import at, dossier_of
+
+    canteen = ProcedureService.objects.get(name="Cantine")
+    canteen.absence_reasons = "Maladie avec certificat médical"
+    canteen.save()
+    lea = dossier_of("Léa")
+    frozen(at(2027, 1, 12, 18))  # January locked: a reserved day missed can be declared
+    url = f"/paiements/reservations/{lea.submission.public_id}/{canteen.pk}/absence/?mois=2027-01"
+    response = client.post(url, {"day": dt.date(2027, 1, 11).isoformat(), "reason": "Maladie avec certificat médical",
+                                 "document": SimpleUploadedFile(name, content)})
+    assert response.status_code == 400
+    assert message in _page(response)
+    assert [call.args[0].name for call in pipeline.call_args_list] == [name]
+    assert not Absence.objects.exists()
+
+
 def test_every_probe_named_in_uploads_exists():
     probes = {DOSSIER_STEP: test_probe_a_document_on_a_dossier_step, SIGNED_MANDATE: test_probe_the_signed_sepa_mandate,
+              QUOTIENT: test_probe_the_caf_attestation, ABSENCE: test_probe_the_certificate_of_an_absence,
               DOSSIER_START: test_probe_opening_a_dossier_refuses_any_file,
               DOSSIER_REVIEW: test_probe_the_review_refuses_any_file}
     named = {entry for entry in UPLOADS.values() if isinstance(entry, str)}
