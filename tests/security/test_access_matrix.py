@@ -191,6 +191,10 @@ RULES: dict[str, Rule] = {
     "billing:bill_pdf": Rule(NOBODY),
     "billing:bill_receipt": Rule(NOBODY),
     "billing:bill_card_start": Rule(NOBODY, method="post"),
+    # Attestations fiscales: every family has its list; nothing was paid in
+    # this world (the real checks: the payments matrix).
+    "billing:fiscal_attestations": Rule(FAMILIES),
+    "billing:fiscal_attestation_pdf": Rule(NOBODY),
     # The finance workspace: finance agents only; no mandate, debit or
     # payment dossier exists at the matrix's ids. The real checks, on a world
     # with payments, are in test_billing_access_matrix.py.
