@@ -165,3 +165,21 @@ def test_another_family_and_staff_get_nothing(client, paid_year, finance):  # no
     assert client.get("/paiements/attestations-fiscales/").status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_migration_0012_fills_the_kind_of_the_lines_issued_before(paid_year):
+    """Lines issued before 0012 had no kind, and their credits no dossier:
+    its data step finds them from the service of that name in the dossier's
+    procedure (the credit's child among the family's dossiers)."""
+    import importlib
+
+    from django.apps import apps
+
+    fill_kinds = importlib.import_module("billing.migrations.0012_fiscal_attestation").fill_kinds
+    before = {line.pk: (line.kind, line.dossier_id) for line in BillLine.objects.all()}
+    assert {kind for kind, _dossier in before.values()} >= {"canteen", "after_school", "study"}
+    credit = BillLine.objects.get(bill=paid_year["november"], amount__lt=0)
+    BillLine.objects.update(kind="")
+    BillLine.objects.filter(pk=credit.pk).update(dossier=None)
+    fill_kinds(apps, None)
+    assert {line.pk: (line.kind, line.dossier_id) for line in BillLine.objects.all()} == before
