@@ -57,7 +57,7 @@ def month_days(*, dossier, service, month: dt.date, planned: list[dt.date]) -> l
 def family_quotient(*, family, month: dt.date) -> Decimal | None:
     """The validated quotient familial that prices ``month``, or ``None``
     (the services' default bracket). A declaration validated applies from
-    the first month whose cut-off had not passed then (``applies_from``):
+    the month of the first bill not yet issued then (``applies_from``):
     a bill already issued never changes."""
     month = deadlines.first_of_month(month)
     declarations = _prefetched(family, "quotient_declarations")

@@ -59,5 +59,21 @@ def reminder_dates(consumption_month: dt.date) -> list[dt.date]:
     return [due - dt.timedelta(days=days) for days in REMINDER_DAYS_BEFORE]
 
 
+def first_open_month(now: dt.datetime) -> dt.date:
+    """The first month whose cut-off has not passed at ``now``: still open
+    to reservations, and the month whose bills go out on the 21st (the day
+    after the month before it locked)."""
+    month = first_of_month(local_today(now))
+    while now >= due_deadline(month):
+        month = next_month(month)
+    return month
+
+
+def first_unbilled_month(now: dt.datetime) -> dt.date:
+    """The month of the next bill not yet issued at ``now``: the first open
+    month's bill went out the day after the previous cut-off."""
+    return next_month(first_open_month(now))
+
+
 def local_today(now: dt.datetime) -> dt.date:
     return now.astimezone(local_zone()).date()

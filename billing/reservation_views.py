@@ -23,7 +23,7 @@ from files.constants import FILE_KINDS
 from files.responses import private_file_response
 from notifications.formats import date_fr
 
-from . import clock, consumption, reservations, selectors
+from . import clock, consumption, deadlines, reservations, selectors
 from .constants import QuotientStatus
 from .reservation_forms import ADD, AbsenceForm, DayForm, QuotientForm
 
@@ -159,7 +159,7 @@ def _quotient_page(request, *, form=None, status: int = 200):
     return TemplateResponse(request, "billing/quotient.html", {
         "declarations": declarations, "pending": pending, "form": form or QuotientForm(),
         "current": consumption.family_quotient(
-            family=family, month=reservations.first_open_month(clock.now())),
+            family=family, month=deadlines.first_unbilled_month(clock.now())),
         "QuotientStatus": QuotientStatus,
     }, status=status)
 

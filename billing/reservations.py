@@ -74,12 +74,8 @@ def is_locked(month: dt.date, now: dt.datetime) -> bool:
 
 
 def first_open_month(now: dt.datetime) -> dt.date:
-    """The first month whose cut-off has not passed — the month of the next
-    bill to be issued."""
-    month = deadlines.first_of_month(deadlines.local_today(now))
-    while is_locked(month, now):
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return month
+    """The first month whose cut-off has not passed."""
+    return deadlines.first_open_month(now)
 
 
 def locked_message(month: dt.date) -> str:
@@ -340,7 +336,7 @@ def credit_month(*, day: dt.date, now: dt.datetime) -> dt.date:
     first bill after the day's month not yet issued (the first open month's
     bill went out the day after the previous cut-off)."""
     after = (deadlines.first_of_month(day) + dt.timedelta(days=32)).replace(day=1)
-    return max(after, deadlines.next_month(first_open_month(now)))
+    return max(after, deadlines.first_unbilled_month(now))
 
 
 def absence_declare(*, dossier: Dossier, service: ProcedureService, day: dt.date, reason: str, by,
@@ -439,7 +435,7 @@ def quotient_validate(*, declaration: QuotientDeclaration, by, now: dt.datetime 
         locked.status = QuotientStatus.VALIDATED
         locked.validated_by = by
         locked.validated_at = now
-        locked.applies_from = first_open_month(now)
+        locked.applies_from = deadlines.first_unbilled_month(now)  # a bill issued never changes
         locked.save(update_fields=["status", "validated_by", "validated_at", "applies_from"])
     return locked
 
@@ -457,3 +453,21 @@ def quotient_refuse(*, declaration: QuotientDeclaration, by, reason: str,
         locked.refusal_reason = reason.strip()
         locked.save(update_fields=["status", "validated_by", "validated_at", "refusal_reason"])
     return locked
+
+
+def family_documents_erase(*, family) -> int:
+    """A deleted account's CAF attestations and absence certificates go
+    (medical and income documents); the rows stay without them, for the
+    amounts already billed. Files are removed once the transaction commits.
+    Returns how many files were erased."""
+    from django.db import transaction
+
+    erased = 0
+    for row in [*QuotientDeclaration.objects.filter(family=family).exclude(document=""),
+                *Absence.objects.filter(dossier__family=family).exclude(document="")]:
+        name, storage = row.document.name, row.document.storage
+        row.document = ""
+        row.save(update_fields=["document"])
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        erased += 1
+    return erased

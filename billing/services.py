@@ -818,10 +818,7 @@ def bill_month_to_issue(now: dt.datetime) -> dt.date:
     to reservations (on the 21st of November, January — December locked the
     day before). Its bill is due by its cut-off, the 20th of the month
     before (the seed's rule), a month after it is issued."""
-    month = deadlines.first_of_month(deadlines.local_today(now))
-    while now >= deadlines.due_deadline(month):
-        month = deadlines.next_month(month)
-    return month
+    return deadlines.first_open_month(now)
 
 
 def _regularised_months(month: dt.date, now: dt.datetime) -> list[dt.date]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Child, Consent, Family
 from billing.constants import RevocationReason
 from billing.selectors import bill_records, payment_records
+from billing.reservations import family_documents_erase
 from billing.services import mandates_revoke
 from cms.school_year import school_year_end
 from forms.models import Submission
@@ -232,6 +233,7 @@ def family_delete(*, family: Family, by) -> None:
             child.birth_date = child.birth_date.replace(month=1, day=1)
             child.save()
         Consent.objects.filter(family=family).delete()
+        family_documents_erase(family=family)
         # Messages not sent yet (the withdrawals just made among them) are
         # dropped rather than sent blank: the confirmation below says it all.
         Notification.objects.filter(family_id=family.pk, status=NotificationStatus.PENDING).delete()

@@ -389,11 +389,11 @@ def test_a_simulated_year_of_bills_adds_up_to_what_was_consumed(year_of_services
                 continue
             plan = set(expected_days({0, 1}, month)) - cancelled.setdefault(month, set())
             others = sorted(set(expected_days({3, 4}, month)) - added.setdefault(month, set()))
-            if plan and rng.random() < 0.8:
+            if plan and rng.random() < 0.6:
                 day = rng.choice(sorted(plan))
                 reservations.reservation_cancel(dossier=lea, service=canteen, day=day, by=parent, now=moment)
                 cancelled[month].add(day)
-            if others and rng.random() < 0.8:
+            elif others:
                 day = rng.choice(others)
                 reservations.reservation_add(dossier=lea, service=canteen, day=day, by=parent, now=moment)
                 added[month].add(day)
@@ -413,4 +413,4 @@ def test_a_simulated_year_of_bills_adds_up_to_what_was_consumed(year_of_services
         assert everything == expected_total(month) + (len(lea_days) - len(expected_days({0, 1}, month))) * Decimal(
             "3.80"), month
         changed += charged.filter(bill__month__gt=month).count()
-    assert changed >= 3  # days changed after their month was billed, settled on a later bill
+    assert changed >= 5  # days changed after their month was billed, settled on a later bill

@@ -24,7 +24,7 @@ from tests.forms.conftest import confirmed
 from tests.workflows.conftest import child, director, family, home, parent, procedure, school  # noqa: F401
 
 MQ = ZoneInfo("America/Martinique")
-JANUARY, FEBRUARY = dt.date(2027, 1, 1), dt.date(2027, 2, 1)
+JANUARY, FEBRUARY, MARCH = dt.date(2027, 1, 1), dt.date(2027, 2, 1), dt.date(2027, 3, 1)
 
 
 def declare(client, value: str = "650", *, name: str = "attestation-caf.pdf", content: bytes | None = None):
@@ -62,38 +62,40 @@ def test_a_validated_quotient_lowers_the_next_bill(client, year_of_services, fro
     document = finance_client.get(f"/cms/paiements/quotients/{declaration.pk}/attestation/")
     assert document.status_code == 200 and document["Content-Type"] == "application/pdf"
     assert document["X-Content-Type-Options"] == "nosniff" and b"".join(document.streaming_content)[:5] == b"%PDF-"
-    frozen(dt.datetime(2026, 12, 21, 8, tzinfo=MQ))  # after January's cut-off: January's bill is issued
+    # After January's cut-off, February's bill is issued too (it went out the
+    # day after): the quotient prices March's, the next bill.
+    frozen(dt.datetime(2026, 12, 21, 8, tzinfo=MQ))
     assert finance_client.post(f"/cms/paiements/quotients/{declaration.pk}/valider/").status_code == 302
     declaration.refresh_from_db()
-    assert declaration.status == QuotientStatus.VALIDATED and declaration.applies_from == FEBRUARY
-    assert consumption.family_quotient(family=family, month=JANUARY) is None
-    assert consumption.family_quotient(family=family, month=FEBRUARY) == Decimal("650.00")
+    assert declaration.status == QuotientStatus.VALIDATED and declaration.applies_from == MARCH
+    assert consumption.family_quotient(family=family, month=FEBRUARY) is None
+    assert consumption.family_quotient(family=family, month=MARCH) == Decimal("650.00")
     assert consumption.family_quotient(family=family, month=dt.date(2027, 6, 1)) == Decimal("650.00")
-    january = selectors.family_month_statement(
-        family=family, month=JANUARY, quotient=consumption.family_quotient(family=family, month=JANUARY))
     february = selectors.family_month_statement(
         family=family, month=FEBRUARY, quotient=consumption.family_quotient(family=family, month=FEBRUARY))
-    default_february = selectors.family_month_statement(family=family, month=FEBRUARY)
-    canteen_meals = sum(line.quantity for line in february.lines if line.service == "Cantine")
-    assert february.total == default_february.total - canteen_meals * (Decimal("3.80") - Decimal("1.00"))
-    assert all(line.unit_price == Decimal("3.80") for line in january.lines if line.service == "Cantine")
+    march = selectors.family_month_statement(
+        family=family, month=MARCH, quotient=consumption.family_quotient(family=family, month=MARCH))
+    default_march = selectors.family_month_statement(family=family, month=MARCH)
+    canteen_meals = sum(line.quantity for line in march.lines if line.service == "Cantine")
+    assert march.total == default_march.total - canteen_meals * (Decimal("3.80") - Decimal("1.00"))
+    assert all(line.unit_price == Decimal("3.80") for line in february.lines if line.service == "Cantine")
     # Validating twice is refused; the family sees where its declaration stands.
     again = finance_client.post(f"/cms/paiements/quotients/{declaration.pk}/valider/", follow=True)
     assert "déjà été vérifiée" in unescape(again.content.decode())
     page = unescape(client.get("/paiements/quotient/").content.decode())
-    assert "appliqué à partir de février 2027" in page
+    assert "appliqué à partir de mars 2027" in page
 
 
-def test_a_quotient_validated_before_the_cut_off_applies_to_next_month(client, year_of_services, frozen,
+def test_a_quotient_validated_before_the_cut_off_applies_to_the_next_bill(client, year_of_services, frozen,
                                                                        finance_client):
     frozen(dt.datetime(2026, 12, 20, 23, 30, tzinfo=MQ))
     assert declare(client, "1300").status_code == 302
     declaration = QuotientDeclaration.objects.get()
     assert finance_client.post(f"/cms/paiements/quotients/{declaration.pk}/valider/").status_code == 302
     declaration.refresh_from_db()
-    assert declaration.applies_from == JANUARY
-    assert consumption.family_quotient(family=year_of_services, month=dt.date(2026, 12, 1)) is None
-    assert consumption.family_quotient(family=year_of_services, month=JANUARY) == Decimal("1300.00")
+    assert declaration.applies_from == FEBRUARY  # January's bill went out on 21 November
+    assert consumption.family_quotient(family=year_of_services, month=JANUARY) is None
+    assert consumption.family_quotient(family=year_of_services, month=FEBRUARY) == Decimal("1300.00")
 
 
 def test_a_refused_quotient_changes_nothing(client, year_of_services, frozen, finance_client):
@@ -152,3 +154,19 @@ def test_another_familys_quotient_document_is_refused(client, year_of_services, 
         reservations.quotient_declare(family=declaration.family, value=Decimal("100"), upload=None,
                                       by=UserFactory(family=FamilyFactory(name="Tiers")))
     assert "que de votre propre famille" in refused.value.message
+
+
+def test_deleting_the_account_erases_the_caf_attestation(client, year_of_services, frozen, parent, django_capture_on_commit_callbacks):  # noqa: F811
+    frozen(dt.datetime(2026, 12, 10, 9, tzinfo=MQ))
+    assert declare(client, "650").status_code == 302
+    declaration = QuotientDeclaration.objects.get()
+    name, storage = declaration.document.name, declaration.document.storage
+    assert storage.exists(name)
+    parent.set_password("Un-mot-de-passe-solide-42")
+    parent.save()
+    client.force_login(parent)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/compte/donnees/", {"password": "Un-mot-de-passe-solide-42", "confirm": "on"})
+    assert response.status_code == 302
+    declaration.refresh_from_db()
+    assert not declaration.document and not storage.exists(name)

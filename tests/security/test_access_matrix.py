@@ -195,6 +195,15 @@ RULES: dict[str, Rule] = {
     # this world (the real checks: the payments matrix).
     "billing:fiscal_attestations": Rule(FAMILIES),
     "billing:fiscal_attestation_pdf": Rule(NOBODY),
+    # Reservations and the quotient familial: each family has its pages; the
+    # matrix's dossier is not confirmed and has no service (its calendar and
+    # absences are 404 for all), and there is no declaration « 1 » — real
+    # ones in test_billing_access_matrix.py.
+    "billing:reservations": Rule(FAMILIES),
+    "billing:reservation_month": Rule(NOBODY),
+    "billing:absence_declare": Rule(NOBODY, method="post"),
+    "billing:quotient": Rule(FAMILIES),
+    "billing:quotient_document": Rule(NOBODY),
     # The finance workspace: finance agents only; no mandate, debit or
     # payment dossier exists at the matrix's ids. The real checks, on a world
     # with payments, are in test_billing_access_matrix.py.
@@ -208,6 +217,11 @@ RULES: dict[str, Rule] = {
     "billing_admin:cash": Rule(NOBODY),
     "billing_admin:bill_cash": Rule(frozenset({"finance"})),
     "billing_admin:debit_reject": Rule(NOBODY, method="post"),
+    "billing_admin:quotients": Rule(frozenset({"finance"})),
+    "billing_admin:quotient": Rule(NOBODY),
+    "billing_admin:quotient_document": Rule(NOBODY),
+    "billing_admin:quotient_validate": Rule(NOBODY, method="post"),
+    "billing_admin:quotient_refuse": Rule(NOBODY, method="post"),
 }
 
 
