@@ -102,6 +102,11 @@ class Line:
     quantity: int
     unit_price: Decimal
     days: tuple[dt.date, ...] = ()
+    # The service's kind (``constants.Service``) and, for a credit, the
+    # dossier it is for: what the attestation fiscale reads on the bill
+    # lines. Not part of a line's value (two lines compare by their money).
+    kind: str = field(default="", compare=False)
+    dossier_id: int | None = field(default=None, compare=False)
 
     @property
     def amount(self) -> Decimal:

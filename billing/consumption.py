@@ -95,13 +95,14 @@ def families_credits(*, family_ids, month: dt.date) -> dict[int, list[amounts.Li
         grouped[(absence.dossier.family_id, str(absence.dossier.child), absence.dossier_id, absence.service_id,
                  deadlines.first_of_month(absence.day))].append(absence)
     credits: dict[int, list[amounts.Line]] = defaultdict(list)
-    for (family_id, child, _dossier, _service, day_month), rows in sorted(grouped.items(), key=lambda item: item[0]):
+    for (family_id, child, dossier_id, _service, day_month), rows in sorted(grouped.items(), key=lambda item: item[0]):
         service = rows[0].service
         brackets = [amounts.Bracket(b.qf_from, b.price, b.is_default) for b in service.brackets.all()]
         price = amounts.unit_price(price=service.price, brackets=brackets,
                                    quotient=family_quotient(family=rows[0].dossier.family, month=day_month))
         credits[family_id].append(amounts.Line(
             child=child, service=_("Avoir : %(service)s") % {"service": service.name}, unit=service.unit,
-            quantity=len(rows), unit_price=-price, days=tuple(row.day for row in rows),
+            quantity=len(rows), unit_price=-price, days=tuple(row.day for row in rows), kind=service.kind,
+            dossier_id=dossier_id,
         ))
     return dict(credits)

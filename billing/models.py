@@ -580,6 +580,11 @@ class BillLine(models.Model):
     # one the bill regularises (days changed after that month was billed).
     # Empty for credits and what was paid at the payment stage.
     consumption_month = models.DateField(_("mois des jours"), null=True, blank=True, db_index=True)
+    # The kind of the line's service (its credits' too), copied when the
+    # bill is built: the attestation fiscale counts the childcare lines.
+    # Empty for what was paid at the payment stage.
+    kind = models.CharField(_("type de service"), max_length=20, choices=Service.choices, blank=True,
+                            db_index=True)
 
     class Meta:
         verbose_name = _("ligne de facture")
@@ -608,6 +613,46 @@ class BillLine(models.Model):
     @property
     def day_dates(self) -> list[dt.date]:
         return [dt.date.fromisoformat(day) for day in self.days]
+
+
+@register_setting(icon="doc-full")
+class FiscalAttestationSettings(BaseGenericSetting):
+    """Le texte de l'attestation fiscale des frais de garde que chaque
+    famille télécharge, une fois par an et par enfant de moins de 6 ans au
+    1er janvier : les sommes payées pendant l'année pour l'accueil
+    périscolaire (garderie), à déclarer aux impôts. La cantine n'y figure
+    pas. Les mots entre accolades sont remplacés : {enfant},
+    {date_naissance}, {famille}, {montant}, {annee}, {gestionnaire}, {date}."""
+
+    title = models.CharField(_("titre"), max_length=120,
+                             default="Attestation fiscale — frais de garde des enfants de moins de 6 ans")
+    body = models.TextField(
+        _("texte"),
+        default=(
+            "Nous, {gestionnaire}, attestons avoir reçu de la famille {famille} la somme de {montant} au titre "
+            "des frais de garde (accueil périscolaire) de l'enfant {enfant}, né(e) le {date_naissance}, payés "
+            "pendant l'année {annee}.\n\n"
+            "Les repas (restauration scolaire) ne sont pas compris dans cette somme.\n\n"
+            "Fait le {date}, pour servir et valoir ce que de droit."
+        ),
+        help_text=_("Mots remplacés : {enfant}, {date_naissance}, {famille}, {montant}, {annee}, {gestionnaire}, "
+                    "{date}."),
+    )
+    signature = models.CharField(_("signature"), max_length=200, default="Le service financier", blank=True)
+
+    panels = [FieldPanel("title"), FieldPanel("body"), FieldPanel("signature")]
+
+    class Meta:
+        verbose_name = _("attestation fiscale (frais de garde)")
+
+    def clean(self) -> None:
+        from workflows.attestation import template_problem
+
+        from .fiscal import PLACEHOLDERS
+
+        problem = template_problem(self.body, placeholders=PLACEHOLDERS)
+        if problem:
+            raise ValidationError({"body": problem})
 
 
 # --- Consumption: reservations, absences, quotient familial ---------------------------------------------

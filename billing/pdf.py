@@ -4,6 +4,7 @@ payment slip (the page layout is ``files.pdf``)."""
 from __future__ import annotations
 
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from files.pdf import Document, amount_text, date_text
 
@@ -121,4 +122,29 @@ def bill_receipt_pdf(*, bill, payments, debits) -> bytes:
         doc.row("À rembourser", amount_text(bill.to_refund))
     doc.ln(2)
     doc.text_block(f"Facture acquittée le {date_text(timezone.localtime(bill.paid_at).date())}.", bold=True)
+    return doc.bytes()
+
+
+def fiscal_attestation_pdf(*, title: str, body: str, signature: str, creditor_name: str, family_name: str,
+                           child_name: str, birth_date, year: int, amount) -> bytes:
+    """The attestation fiscale of one child's childcare paid in ``year``:
+    the editors' text (words already replaced), then its facts as a table."""
+    doc = Document(title)
+    doc.text_block(creditor_name, bold=True)
+    doc.ln(4)
+    for paragraph in body.split("\n"):
+        if paragraph.strip():
+            doc.text_block(paragraph)
+        doc.ln(2)
+    doc.heading(_("Récapitulatif"))
+    doc.row(_("Famille"), family_name)
+    doc.row(_("Enfant"), child_name)
+    doc.row(_("Né(e) le"), date_text(birth_date))
+    doc.row(_("Frais de garde payés en %(year)s") % {"year": year}, amount_text(amount))
+    doc.ln(8)
+    if signature:
+        doc.text_block(signature, bold=True)
+    doc.ln(10)
+    doc.text_block(_("Document généré le %(date)s par Inscrire.") % {"date": date_text(timezone.localdate())},
+                   size=8, height=4)
     return doc.bytes()

@@ -295,7 +295,7 @@ def _dossier_lines(*, dossier: Dossier, month: dt.date, services: list[Procedure
         lines.append(amounts.Line(
             child=str(dossier.child), service=service.name, unit=service.unit, quantity=count,
             unit_price=service_unit_price(service=service, quotient=quotient),
-            days=tuple(days) if service.unit != ServiceUnit.MONTH else (),
+            days=tuple(days) if service.unit != ServiceUnit.MONTH else (), kind=service.kind,
         ))
     return lines
 
@@ -526,3 +526,57 @@ def bill_records(*, family) -> list[dict]:
         }
         for b in bills
     ]
+
+
+# --- Attestation fiscale (frais de garde des enfants de moins de 6 ans) --------------------------------
+
+
+@dataclass(frozen=True)
+class ChildcareAmount:
+    """What a family paid during a year for one child's childcare."""
+
+    child: object  # accounts.Child
+    birth_date: dt.date
+    amount: Decimal
+
+
+def _childcare_lines(*, family):
+    """The childcare lines (credits and regularisations included) of the
+    family's paid bills, with their child."""
+    from .fiscal import CHILDCARE_KINDS
+    from .models import BillLine
+    from .constants import BillStatus
+
+    return (BillLine.objects.filter(bill__family=family, bill__status=BillStatus.PAID, bill__paid_at__isnull=False,
+                                    kind__in=CHILDCARE_KINDS, dossier__isnull=False,
+                                    dossier__child__family=family)
+            .select_related("bill", "dossier__child"))
+
+
+def childcare_paid(*, family, year: int) -> list[ChildcareAmount]:
+    """For each child of ``family`` under 6 on the 1st of January of
+    ``year``, the childcare paid during ``year`` (Martinique time): the sum
+    of the childcare lines of the bills paid that year, to the cent. A
+    child with nothing paid is left out."""
+    from .fiscal import under_six
+
+    zone = deadlines.local_zone()
+    start, end = dt.datetime(year, 1, 1, tzinfo=zone), dt.datetime(year + 1, 1, 1, tzinfo=zone)
+    totals: dict[int, list] = {}
+    for line in _childcare_lines(family=family).filter(bill__paid_at__gte=start, bill__paid_at__lt=end):
+        child = line.dossier.child
+        if not under_six(birth_date=child.birth_date, year=year):
+            continue
+        totals.setdefault(child.pk, [child, Decimal("0.00")])[1] += line.amount
+    found = [ChildcareAmount(child=child, birth_date=child.birth_date, amount=amounts.to_cent(total))
+             for child, total in totals.values() if total > 0]
+    return sorted(found, key=lambda entry: (entry.child.first_name, entry.child.pk))
+
+
+def childcare_years(*, family) -> list[tuple[int, list[ChildcareAmount]]]:
+    """The years in which ``family`` paid childcare for a child under 6,
+    newest first, each with ``childcare_paid``."""
+    years = {deadlines.local_today(paid_at).year
+             for paid_at in _childcare_lines(family=family).values_list("bill__paid_at", flat=True)}
+    found = [(year, childcare_paid(family=family, year=year)) for year in sorted(years, reverse=True)]
+    return [(year, entries) for year, entries in found if entries]

@@ -794,7 +794,7 @@ def bill_numbers_take(*, year: int, count: int) -> list[str]:
 def _bill_lines(entry: selectors.FamilyMonth | None, credits) -> list[BillLine]:
     lines = []
     for dossier, line in (entry.lines if entry is not None else []):
-        lines.append(BillLine(child=line.child, dossier=dossier, service=line.service, unit=line.unit,
+        lines.append(BillLine(child=line.child, dossier=dossier, service=line.service, unit=line.unit, kind=line.kind,
                               quantity=line.quantity, unit_price=line.unit_price, amount=line.amount,
                               days=[day.isoformat() for day in line.days]))
     for dossier, amount in (entry.prepaid if entry is not None else []):
@@ -804,7 +804,8 @@ def _bill_lines(entry: selectors.FamilyMonth | None, credits) -> list[BillLine]:
                               quantity=1, unit_price=-amount, amount=-amount))
     for credit in credits:
         # A credit is taken off, whichever sign its line was written with.
-        lines.append(BillLine(child=credit.child, service=credit.service, unit=credit.unit,
+        lines.append(BillLine(child=credit.child, dossier_id=credit.dossier_id, service=credit.service,
+                              unit=credit.unit, kind=credit.kind,
                               quantity=credit.quantity, unit_price=-abs(credit.unit_price),
                               amount=-abs(credit.amount), days=[day.isoformat() for day in credit.days]))
     for position, line in enumerate(lines):
@@ -861,6 +862,7 @@ def _regularisation_lines(*, months: list[dt.date], family_ids: set[int] | None 
                 changed = sorted(now_days - days) if delta > 0 else sorted(days - now_days)
                 found.setdefault(entry.family.pk, []).append(BillLine(
                     child=line.child, dossier=dossier, consumption_month=month, unit=line.unit, service=line.service,
+                    kind=line.kind,
                     quantity=delta, unit_price=line.unit_price, amount=amounts.to_cent(line.unit_price * delta),
                     days=changed,
                 ))
@@ -1087,3 +1089,33 @@ def bills_flag_overdue(*, now: dt.datetime | None = None) -> int:
                                due_date=bill.due_date)
         flagged += 1
     return flagged
+
+
+def fiscal_attestation_pdf(*, family, year: int, child_id: int) -> bytes | None:
+    """The attestation fiscale of ``family``'s child ``child_id`` for the
+    childcare paid in ``year``, from the editors' text; ``None`` when that
+    child is not the family's, was 6 or more on the 1st of January, or had
+    no childcare paid that year."""
+    from workflows.attestation import render
+
+    from .models import FiscalAttestationSettings
+
+    entry = next((e for e in selectors.childcare_paid(family=family, year=year) if e.child.pk == child_id), None)
+    if entry is None:
+        return None
+    template = FiscalAttestationSettings.load()
+    creditor_name = selectors.payment_settings().creditor_name
+    child_name = f"{entry.child.first_name} {entry.child.last_name}"
+    values = {
+        "enfant": child_name,
+        "date_naissance": formats.date_format(entry.birth_date, "j F Y"),
+        "famille": family.name,
+        "montant": _amount_text(entry.amount),
+        "annee": str(year),
+        "gestionnaire": creditor_name,
+        "date": formats.date_format(timezone.localdate(), "j F Y"),
+    }
+    return pdf.fiscal_attestation_pdf(
+        title=template.title, body=render(template.body, values), signature=template.signature,
+        creditor_name=creditor_name, family_name=family.name, child_name=child_name, birth_date=entry.birth_date,
+        year=year, amount=entry.amount)

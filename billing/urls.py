@@ -6,6 +6,9 @@ app_name = "billing"
 
 urlpatterns = [
     path("factures/", views.bills, name="bills"),
+    path("attestations-fiscales/", views.fiscal_attestations, name="fiscal_attestations"),
+    path("attestations-fiscales/<int:year>/<int:child_id>.pdf", views.fiscal_attestation_pdf,
+         name="fiscal_attestation_pdf"),
     path("factures/<str:number>/", views.bill_detail, name="bill"),
     path("factures/<str:number>/facture.pdf", views.bill_pdf, name="bill_pdf"),
     path("factures/<str:number>/recu.pdf", views.bill_receipt, name="bill_receipt"),

@@ -360,3 +360,30 @@ def bill_card_start(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("billing:bill", number=bill.number)
     return redirect("billing:card_pay", token=card.token)
+
+
+# --- Attestations fiscales (frais de garde des enfants de moins de 6 ans) ---------------------------------
+
+
+def _family(request: HttpRequest):
+    if not request.user.family_id:
+        raise Http404(_("Seules les familles ont des attestations fiscales."))
+    return request.user.family
+
+
+@login_required
+@require_GET
+def fiscal_attestations(request: HttpRequest) -> HttpResponse:
+    family = _family(request)
+    return TemplateResponse(request, "billing/fiscal_attestations.html", {
+        "years": selectors.childcare_years(family=family)})
+
+
+@login_required
+@require_GET
+def fiscal_attestation_pdf(request: HttpRequest, year: int, child_id: int) -> HttpResponse:
+    family = _family(request)
+    content = services.fiscal_attestation_pdf(family=family, year=year, child_id=child_id)
+    if content is None:
+        raise Http404(_("Attestation introuvable."))
+    return _pdf(content, f"attestation-fiscale-{year}-{child_id}.pdf")

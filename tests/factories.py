@@ -18,6 +18,7 @@ ROLE_MIGRATIONS = (
     ("accounts.migrations.0002_roles", "create_roles"),
     ("billing.migrations.0002_finance_permissions", "grant"),
     ("billing.migrations.0007_services_permissions", "grant"),
+    ("billing.migrations.0012_fiscal_attestation", "grant"),
     ("notifications.migrations.0003_editor_permissions", "grant"),
 )
 

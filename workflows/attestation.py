@@ -27,7 +27,10 @@ PLACEHOLDERS = {
 }
 
 
-def template_problem(body: str) -> str | None:
+def template_problem(body: str, placeholders=None) -> str | None:
+    """Why an editor's text cannot be used (a word between braces not in
+    ``placeholders``, by default the attestation d'inscription's), or None."""
+    placeholders = PLACEHOLDERS if placeholders is None else placeholders
     try:
         parts = list(string.Formatter().parse(body or ""))
     except ValueError:
@@ -35,9 +38,9 @@ def template_problem(body: str) -> str | None:
     for _literal, name, spec, conversion in parts:
         if name is None:
             continue
-        if spec or conversion or name not in PLACEHOLDERS:
+        if spec or conversion or name not in placeholders:
             return _("« {%(name)s} » n'est pas un mot connu. Mots possibles : %(known)s.") % {
-                "name": name, "known": ", ".join("{" + k + "}" for k in PLACEHOLDERS)
+                "name": name, "known": ", ".join("{" + k + "}" for k in placeholders)
             }
     return None
 

@@ -191,6 +191,10 @@ RULES: dict[str, Rule] = {
     "billing:bill_pdf": Rule(NOBODY),
     "billing:bill_receipt": Rule(NOBODY),
     "billing:bill_card_start": Rule(NOBODY, method="post"),
+    # Attestations fiscales: every family has its list; nothing was paid in
+    # this world (the real checks: the payments matrix).
+    "billing:fiscal_attestations": Rule(FAMILIES),
+    "billing:fiscal_attestation_pdf": Rule(NOBODY),
     # Reservations and the quotient familial: each family has its pages; the
     # matrix's dossier is not confirmed and has no service (its calendar and
     # absences are 404 for all), and there is no declaration « 1 » — real

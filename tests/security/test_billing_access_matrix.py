@@ -119,6 +119,10 @@ BILLING_RULES: dict[str, Rule] = {
     "billing:bill_pdf": _family(),
     "billing:bill_receipt": _family(),
     "billing:bill_card_start": _family("post"),
+    # Attestations fiscales: every family has its list (family B's is
+    # empty); the PDF of family A's child is family A's only.
+    "billing:fiscal_attestations": Rule(frozenset({"family_a", "family_b"}), sees_child=FAMILY_A),
+    "billing:fiscal_attestation_pdf": _family(),
     # Reservations and the quotient familial: every family has its pages
     # (family B's lists are empty); a child's month calendar, its absence
     # form and a quotient attestation are family A's only.
@@ -172,6 +176,7 @@ TARGETS: dict[str, str] = {
     "billing:bill_pdf": "bill",
     "billing:bill_receipt": "paid_bill",
     "billing:bill_card_start": "bill",
+    "billing:fiscal_attestation_pdf": {"year": "fiscal_year", "child_id": "child"},
     # Two parameters: each names its object.
     "billing:reservation_month": {"public_id": "confirmed", "service_id": "service"},
     "billing:absence_declare": {"public_id": "confirmed", "service_id": "service"},
@@ -301,6 +306,10 @@ def payments(world):
                                 service="Cantine", unit="meal", quantity=4, unit_price=Decimal("3.00"),
                                 amount=Decimal("12.00"))
         bills.append(bill)
+    # The paid bill's garderie of the child (under 6): its attestation fiscale.
+    BillLine.objects.create(bill=bills[1], child=f"{CHILD_FIRST} {CHILD_LAST}", dossier=confirmed,
+                            service="Garderie", unit="session", kind=Service.AFTER_SCHOOL, quantity=2,
+                            unit_price=Decimal("2.50"), amount=Decimal("5.00"))
 
     # A service of the confirmed dossier's procedure (reservations), and a
     # quotient declared by family A with its CAF attestation.
@@ -331,6 +340,8 @@ def payments(world):
             "paid_bill": bills[1].number,
             "service": service.pk,
             "quotient": declaration.pk,
+            "fiscal_year": timezone.localtime(bills[1].paid_at).year,
+            "child": child.pk,
         },
         "secrets": (CHILD_FIRST, CHILD_LAST, *(d.reference for d in dossiers)),
     }
