@@ -59,12 +59,18 @@ def reminder_dates(consumption_month: dt.date) -> list[dt.date]:
     return [due - dt.timedelta(days=days) for days in REMINDER_DAYS_BEFORE]
 
 
+def is_locked(month: dt.date, now: dt.datetime) -> bool:
+    """Whether ``month``'s reservations are locked at ``now``: its cut-off
+    (its due date) has passed."""
+    return now >= due_deadline(month)
+
+
 def first_open_month(now: dt.datetime) -> dt.date:
     """The first month whose cut-off has not passed at ``now``: still open
     to reservations, and the month whose bills go out on the 21st (the day
     after the month before it locked)."""
     month = first_of_month(local_today(now))
-    while now >= due_deadline(month):
+    while is_locked(month, now):
         month = next_month(month)
     return month
 

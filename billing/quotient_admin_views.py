@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -67,7 +68,7 @@ def quotient_validate(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("billing_admin:quotient", pk=pk)
     messages.success(request, _("Quotient familial de la famille %(family)s validé : il s'applique à partir de "
                                 "%(month)s.") % {"family": declaration.family,
-                                                 "month": declaration.applies_from.strftime("%m/%Y")})
+                                                 "month": formats.date_format(declaration.applies_from, "F Y")})
     return redirect("billing_admin:quotients")
 
 

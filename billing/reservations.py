@@ -68,16 +68,6 @@ def _month_text(month: dt.date) -> str:
 # --- The cut-off -------------------------------------------------------------------------------------------
 
 
-def is_locked(month: dt.date, now: dt.datetime) -> bool:
-    """Whether ``month``'s reservations are locked: its cut-off has passed."""
-    return now >= deadlines.due_deadline(month)
-
-
-def first_open_month(now: dt.datetime) -> dt.date:
-    """The first month whose cut-off has not passed."""
-    return deadlines.first_open_month(now)
-
-
 def locked_message(month: dt.date) -> str:
     """« Le mois de janvier 2027 est verrouillé depuis le 20 décembre 2026 »."""
     return _("Le mois de %(month)s est verrouillé depuis le %(date)s : ses réservations ne peuvent plus être "
@@ -195,7 +185,7 @@ def default_month(*, dossier: Dossier, now: dt.datetime) -> dt.date:
     """The month the calendar opens on: the first one still open, kept
     within the dossier's school year."""
     months = school_year_months(dossier.school_year)
-    month = first_open_month(now)
+    month = deadlines.first_open_month(now)
     if month < months[0]:
         return months[0]
     return month if month <= months[-1] else months[-1]
@@ -228,7 +218,7 @@ def month_calendar(*, dossier: Dossier, service: ProcedureService, month: dt.dat
         if any(d.in_month for d in week):
             weeks.append(week)
         day += dt.timedelta(days=7)
-    return MonthCalendar(month=month, weekdays=weekdays, weeks=weeks, locked=is_locked(month, now),
+    return MonthCalendar(month=month, weekdays=weekdays, weeks=weeks, locked=deadlines.is_locked(month, now),
                          cut_off=deadlines.due_date(month), months=school_year_months(dossier.school_year),
                          reserved_count=len(billed), absences=absences)
 
@@ -289,7 +279,7 @@ def _reservation_set(*, dossier: Dossier, service: ProcedureService, day: dt.dat
     if month not in school_year_months(dossier.school_year):
         raise ReservationError(_("Le %(day)s n'est pas dans l'année scolaire %(year)s.")
                                % {"day": _day_text(day), "year": dossier.school_year}, "day")
-    if is_locked(month, now):
+    if deadlines.is_locked(month, now):
         raise ReservationError(locked_message(month), "day")
     with transaction.atomic():
         # The dossier row is the lock of its reservations: two guardians'
@@ -355,7 +345,7 @@ def absence_declare(*, dossier: Dossier, service: ProcedureService, day: dt.date
     if month not in school_year_months(dossier.school_year):
         raise ReservationError(_("Le %(day)s n'est pas dans l'année scolaire %(year)s.")
                                % {"day": _day_text(day), "year": dossier.school_year}, "day")
-    if not is_locked(month, now):
+    if not deadlines.is_locked(month, now):
         raise ReservationError(_("Le mois de %(month)s n'est pas encore verrouillé : annulez plutôt ce jour "
                                  "dans le calendrier, il ne sera pas facturé.") % {"month": _month_text(month)},
                                "day")

@@ -813,20 +813,12 @@ def _bill_lines(entry: selectors.FamilyMonth | None, credits) -> list[BillLine]:
     return lines
 
 
-def bill_month_to_issue(now: dt.datetime) -> dt.date:
-    """The month whose bills go out at ``now``: the first month still open
-    to reservations (on the 21st of November, January — December locked the
-    day before). Its bill is due by its cut-off, the 20th of the month
-    before (the seed's rule), a month after it is issued."""
-    return deadlines.first_open_month(now)
-
-
 def _regularised_months(month: dt.date, now: dt.datetime) -> list[dt.date]:
     """The months a bill for ``month`` settles: the two before it, once
     locked (the month locked the day before and the one before that)."""
     previous = deadlines.previous_month(month)
     return [m for m in (deadlines.previous_month(previous), previous)
-            if now >= deadlines.due_deadline(m) and m in school_year_months(selectors.school_year_of_month(m))]
+            if deadlines.is_locked(m, now) and m in school_year_months(selectors.school_year_of_month(m))]
 
 
 def _regularisation_lines(*, months: list[dt.date], family_ids: set[int] | None = None) -> dict[int, list[BillLine]]:

@@ -1,9 +1,8 @@
-import datetime as dt
-
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from . import services
+from . import deadlines, services
 
 
 @db_periodic_task(crontab(minute="0", hour="11"))  # 07:00 in Martinique (Huey runs in UTC)
@@ -30,17 +29,11 @@ def mandates_erase() -> None:
     services.mandates_erase()
 
 
-def bills_month_to_issue(now=None) -> "dt.date":
-    """The month whose bills go out today (``services.bill_month_to_issue``)."""
-    from django.utils import timezone
-
-    return services.bill_month_to_issue(now or timezone.now())
-
-
 @db_periodic_task(crontab(day="21", minute="0", hour="10"))  # 06:00 in Martinique on the 21st
 def bills_issue_next_month() -> None:
     """Monthly, the day after the cut-off: each family's bill for the first
     month still open to reservations (due by its own cut-off, a month
     later), with the regularisation of the month just locked. Safe to run
     twice: a family whose bill exists is skipped."""
-    services.bills_issue(month=bills_month_to_issue())
+    now = timezone.now()
+    services.bills_issue(month=deadlines.first_open_month(now), now=now)

@@ -65,7 +65,8 @@ def test_a_validated_quotient_lowers_the_next_bill(client, year_of_services, fro
     # After January's cut-off, February's bill is issued too (it went out the
     # day after): the quotient prices March's, the next bill.
     frozen(dt.datetime(2026, 12, 21, 8, tzinfo=MQ))
-    assert finance_client.post(f"/cms/paiements/quotients/{declaration.pk}/valider/").status_code == 302
+    validated = finance_client.post(f"/cms/paiements/quotients/{declaration.pk}/valider/", follow=True)
+    assert "il s'applique à partir de mars 2027" in unescape(validated.content.decode())
     declaration.refresh_from_db()
     assert declaration.status == QuotientStatus.VALIDATED and declaration.applies_from == MARCH
     assert consumption.family_quotient(family=family, month=FEBRUARY) is None

@@ -5,9 +5,9 @@ twice: a family whose bill exists is skipped."""
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from billing import services
-from billing.tasks import bills_month_to_issue
+from billing import deadlines, services
 
 
 class Command(BaseCommand):
@@ -23,6 +23,6 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError("Écrivez le mois sous la forme AAAA-MM, par exemple 2027-01.") from None
         else:
-            first = bills_month_to_issue()
+            first = deadlines.first_open_month(timezone.now())
         count = services.bills_issue(month=first)
         self.stdout.write(self.style.SUCCESS(f"{count} facture(s) émise(s) pour {first:%m/%Y}."))
