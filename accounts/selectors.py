@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -36,10 +37,17 @@ class ConsentDocument:
     key: str  # "terms", or "rules-<school id>": the form field's suffix
     title: str
     version: str
-    url: str
     terms_page: Page | None = None
     school: School | None = None
     rules: SchoolRules | None = None
+
+    @cached_property
+    def url(self) -> str:
+        """Where the family reads it, worked out only when shown: a page's
+        URL costs more than the check before every submission."""
+        if self.terms_page is not None:
+            return self.terms_page.url or ""
+        return self.rules.document.url if self.rules is not None else ""
 
 
 def _terms_page() -> Page | None:
@@ -55,19 +63,22 @@ def _terms_page() -> Page | None:
     return portal.terms_page
 
 
+def _terms_version(live_revision_id: int | None) -> str:
+    return str(live_revision_id) if live_revision_id else "initiale"
+
+
 def terms_document() -> ConsentDocument | None:
     """The portal's terms of use as published now; the version is the id of
     the page's live revision, so every new publication is a new version."""
     page = _terms_page()
     if page is None:
         return None
-    version = str(page.live_revision_id) if page.live_revision_id else "initiale"
+    version = _terms_version(page.live_revision_id)
     return ConsentDocument(
         kind=ConsentKind.TERMS,
         key="terms",
         title=page.title,
         version=version,
-        url=page.url or "",
         terms_page=page,
     )
 
@@ -81,7 +92,6 @@ def school_rules_document(*, school: School) -> ConsentDocument | None:
         key=f"rules-{school.pk}",
         title=_("Règlement — %(school)s") % {"school": school.name},
         version=rules.version,
-        url=rules.document.url,
         school=school,
         rules=rules,
     )
@@ -101,14 +111,20 @@ def current_consent_documents(*, schools) -> list[ConsentDocument]:
     return documents
 
 
-def family_pending_consents(*, family: Family) -> list[ConsentDocument]:
-    """The documents in force that ``family`` has not accepted in this
-    version: empty when the family may submit a dossier."""
+def _accepted(family: Family) -> tuple[set[tuple[int, str]], set[int]]:
+    """What ``family`` accepted: (terms page, version) pairs and rules ids."""
     accepted = set(
         Consent.objects.filter(family=family).values_list("kind", "terms_page_id", "version", "rules_id")
     )
-    accepted_terms = {(page, version) for kind, page, version, _rules in accepted if kind == ConsentKind.TERMS}
-    accepted_rules = {rules for kind, _page, _version, rules in accepted if kind == ConsentKind.SCHOOL_RULES}
+    terms = {(page, version) for kind, page, version, _rules in accepted if kind == ConsentKind.TERMS}
+    rules = {rules for kind, _page, _version, rules in accepted if kind == ConsentKind.SCHOOL_RULES}
+    return terms, rules
+
+
+def family_pending_consents(*, family: Family) -> list[ConsentDocument]:
+    """The documents in force that ``family`` has not accepted in this
+    version, to show and accept."""
+    accepted_terms, accepted_rules = _accepted(family)
     pending = []
     for document in current_consent_documents(schools=family.schools.order_by("commune", "name")):
         if document.kind == ConsentKind.TERMS:
@@ -117,6 +133,29 @@ def family_pending_consents(*, family: Family) -> list[ConsentDocument]:
         elif document.rules.pk not in accepted_rules:
             pending.append(document)
     return pending
+
+
+def family_has_pending_consents(*, family_id: int) -> bool:
+    """Whether a document in force waits for ``family``'s acceptance — the
+    same rule as ``family_pending_consents``, asked before every submission
+    with three narrow reads instead of the documents themselves."""
+    accepted_terms, accepted_rules = _accepted(family_id)
+    terms = (
+        PortalSettings.objects.filter(site__is_default_site=True, terms_page__live=True)
+        .values_list("terms_page_id", "terms_page__live_revision_id")
+        .first()
+    )
+    if terms is not None and (terms[0], _terms_version(terms[1])) not in accepted_terms:
+        return True
+    # The rules in force of each of the family's schools: the latest published.
+    in_force: dict[int, int] = {}
+    for school_id, rules_id in (
+        SchoolRules.objects.filter(school__families=family_id)
+        .order_by("school_id", "-published_at", "-pk")
+        .values_list("school_id", "pk")
+    ):
+        in_force.setdefault(school_id, rules_id)
+    return not set(in_force.values()) <= accepted_rules
 
 
 def family_consents(*, family: Family) -> QuerySet[Consent]:
@@ -162,7 +201,7 @@ def submission_blockers(*, user: User) -> list[Blocker]:
                 reverse("accounts:account"),
             )
         )
-    if user.family_id is not None and family_pending_consents(family=user.family):
+    if user.family_id is not None and family_has_pending_consents(family_id=user.family_id):
         blockers.append(
             Blocker(
                 "consents",

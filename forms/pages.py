@@ -100,9 +100,9 @@ class AbstractFormPage(Page):
     def is_open(self, now=None) -> bool:
         return self.opening_state(now) == "open"
 
-    def submitted_message(self, answers: dict) -> str:
-        """What the family reads once it has filed a dossier with these
-        answers; the page that composes the form says what happens next."""
+    def submitted_message(self, submission) -> str:
+        """What the family reads once it has filed ``submission``; the page
+        that composes the form says what happens next."""
         return _("Dossier déposé. Vous suivez son avancement ici.")
 
     def submission_standing(self, submission) -> Standing:

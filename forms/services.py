@@ -217,9 +217,12 @@ def submission_start(*, page, child, school, by) -> Submission:
 # --- Saving a step ----------------------------------------------------------------------------------
 
 
-def _locked_draft(submission: Submission, *, related: tuple[str, ...] = ("page",)) -> Submission:
-    # of=("self",): the page is a nullable join, which PostgreSQL cannot lock.
+def _locked_draft(submission: Submission, *, related: tuple[str, ...] = ()) -> Submission:
+    # of=("self",): a nullable join (the school), which PostgreSQL cannot lock.
     locked = Submission.objects.select_for_update(of=("self",)).select_related(*related).get(pk=submission.pk)
+    if locked.page_id == submission.page_id and Submission.page.is_cached(submission):
+        # The page the view read (its specific page too) is not read again.
+        locked.page = submission.page
     if locked.status != SubmissionStatus.DRAFT:
         raise SubmissionError(_("Ce dossier a déjà été déposé : il ne peut plus être modifié ici."))
     if not locked.is_editable:
@@ -307,7 +310,7 @@ def submission_submit(*, submission: Submission, by) -> Submission:
     blockers = _account_blockers(user=by)
     with transaction.atomic():
         # The family, child and school come along: the workflow's receivers read them.
-        locked = _locked_draft(submission, related=("page", "family", "child", "school"))
+        locked = _locked_draft(submission, related=("family", "child", "school"))
         if by.family_id != locked.family_id:
             raise SubmissionError(_("Ce dossier n'appartient pas à votre famille."))
         if locked.school_id is None:

@@ -206,7 +206,7 @@ def review(request: HttpRequest, public_id) -> HttpResponse:
             error = exc
         else:
             page = submission.page.specific if submission.page_id else None
-            messages.success(request, page.submitted_message(submission.answers) if page is not None
+            messages.success(request, page.submitted_message(submission) if page is not None
                              else _("Dossier déposé. Vous suivez son avancement ici."))
             return redirect(_detail_url(submission))
     blockers = services._account_blockers(user=request.user)

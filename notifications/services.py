@@ -105,6 +105,7 @@ def notify(
     # Copied and checked now (a missing variable is the caller's error), but
     # rendered by the delivery task: the family does not wait for it.
     context = build_context(event, context)
+    context_json = context_to_json(context)
     about_fields = {}
     if about is not None:
         about_fields = {"content_type": ContentType.objects.get_for_model(about), "object_id": str(about.pk)}
@@ -118,7 +119,7 @@ def notify(
                 recipient=recipient,
                 user=user,
                 family_id=getattr(family, "pk", None) or getattr(user, "family_id", None),
-                render_input={"context": context_to_json(context), "template": list(template) if template else None},
+                render_input={"context": context_json, "template": list(template) if template else None},
                 next_attempt_at=timezone.now(),
                 **about_fields,
             )
@@ -131,7 +132,7 @@ def notify(
         )
     _enqueue_drain_on_commit()
     if user is not None:
-        _push_rows(notification, context=context, user=user)
+        _push_rows(notification, context=context, context_json=context_json, user=user)
     return notification
 
 
@@ -141,17 +142,15 @@ def _key(full_key: str, event: str) -> str:
     return full_key
 
 
-def _push_rows(notification: Notification, *, context: dict, user) -> list[Notification]:
-    """One push row per device of ``user``, beside the e-mail row. Nothing is
-    read when push is off; one query when it is on and the person has no device."""
+def _push_rows(notification: Notification, *, context: dict, context_json: dict, user) -> list[Notification]:
+    """One push row per device of ``user``, beside the e-mail row, its text
+    rendered by the delivery task like the e-mail's. Nothing is read when
+    push is off; one query when it is on and the person has no device."""
     if notification.event in PUSH_EXCLUDED_EVENTS or not push.enabled() or not getattr(user, "is_active", False):
         return []
     devices = list(PushSubscription.objects.filter(user=user).only("pk"))
     if not devices:
         return []
-    text, problem = render_push_message(event=notification.event, context=context)
-    if not text:
-        return []  # the editors chose no push for this event
     link = context.get("link") if isinstance(context.get("link"), str) else ""
     if not link.startswith(settings.SITE_URL.rstrip("/") + "/"):
         link = settings.SITE_URL.rstrip("/") + "/"  # a push opens a page of the portal, nothing else
@@ -170,9 +169,8 @@ def _push_rows(notification: Notification, *, context: dict, user) -> list[Notif
                     content_type=notification.content_type,
                     object_id=notification.object_id,
                     subject=settings.WAGTAIL_SITE_NAME,
-                    body_text=text,
+                    render_input={"context": context_json, "template": None},
                     link=link,
-                    template_error=problem,
                     next_attempt_at=timezone.now(),
                 )
         except IntegrityError:
@@ -267,6 +265,10 @@ def notification_deliver(*, notification_id: int) -> bool:
     except Exception as error:  # noqa: BLE001 - recorded, retried, then shown to staff
         _record_failure(notification, error)
         return False
+    if notification.channel == Channel.PUSH and not notification.body_text:
+        # The editors chose no push for this event: there is nothing to send.
+        Notification.objects.filter(pk=notification_id).delete()
+        return False
     if fields:
         Notification.objects.filter(pk=notification_id).update(**fields)
     return _send_claimed(notification)
@@ -329,12 +331,19 @@ _RENDERED_FIELDS = ["subject", "body_text", "body_html", "template_error", "rend
 
 def _render(notification: Notification, editor_template=_LOOK_UP) -> dict:
     """Render, once, the message of a row stored by ``notify()``: the fields
-    to store on it (empty when it was rendered before — a retry — or is a
-    push row, rendered when stored). Set on ``notification`` too."""
+    to store on it (empty when it was rendered before — a retry). Set on
+    ``notification`` too. A push row gets the event's short text, empty
+    when the editors chose no push for the event."""
     data = notification.render_input
     if data is None:
         return {}
     context = context_from_json(data["context"])
+    if notification.channel == Channel.PUSH:
+        text, problem = render_push_message(event=notification.event, context=context)
+        fields = {"body_text": text, "template_error": problem, "render_input": None}
+        for name, value in fields.items():
+            setattr(notification, name, value)
+        return fields
     override = tuple(data["template"]) if data.get("template") else None
     subject, body, problem = render_message(
         event=notification.event, context=context, override=override, editor_template=editor_template

@@ -332,19 +332,39 @@ def _check_reviewer(dossier: Dossier, *, by, decision: str) -> None:
 
 def _groups_of(stages: list[dict]) -> dict[int, ReviewerGroup]:
     ids = stage_rules.group_ids(stages)
-    return {g.pk: g for g in ReviewerGroup.objects.filter(pk__in=ids).prefetch_related("schools")} if ids else {}
+    if not ids:
+        return {}
+    return {g.pk: g for g in ReviewerGroup.with_school_ids(list(ReviewerGroup.objects.filter(pk__in=ids)))}
 
 
 def _route_reviews(dossier: Dossier, *, new: bool = False) -> dict[int, ReviewerGroup]:
     """Resolve, for the dossier's school and answers, the group of every
     review stage, and keep who may see the dossier (``DossierReviewer``;
     a ``new`` dossier has none yet). Returns the groups read."""
+    groups = _route_stages(dossier)
+    _keep_reviewers(dossier, groups, new=new)
+    return groups
+
+
+def _route_stages(dossier: Dossier) -> dict[int, ReviewerGroup]:
+    """Write on each review stage of the dossier (not saved) the group that
+    examines it, for its school and answers. Returns the groups read."""
     stages, answers = dossier.stages, dossier.submission.answers
     groups = _groups_of(stages)
     for stage in stages:
         if stage["kind"] == StageKind.REVIEW:
+            # A group deleted since the page was published is not kept.
+            stage["groups"] = [g for g in stage.get("groups") or [] if g in groups]
+            if stage.get("fallback") not in groups:
+                stage["fallback"] = None
             stage["group"], stage["note"] = stage_rules.route(stage, school=dossier.school, answers=answers,
                                                               groups=groups)
+    return groups
+
+
+def _keep_reviewers(dossier: Dossier, groups: dict[int, ReviewerGroup], *, new: bool) -> None:
+    """Keep who may see the saved dossier: the groups of its review stages."""
+    stages = dossier.stages
     wanted = {s["group"] for s in stages if s["kind"] == StageKind.REVIEW and s.get("group")}
     have = set()
     if not new:
@@ -355,7 +375,6 @@ def _route_reviews(dossier: Dossier, *, new: bool = False) -> dict[int, Reviewer
         dossier._count_directors = any(groups[g].kind == GroupKind.SCHOOL_DIRECTORS for g in wanted)
     else:
         dossier._count_directors = None  # read again when counted
-    return groups
 
 
 def _enter(dossier: Dossier, index: int | None, *, now) -> None:
@@ -432,15 +451,17 @@ def dossier_open(*, submission) -> Dossier:
         payment_required=stage_rules.stage_of_kind(stages, StageKind.PAYMENT) is not None,
         attestation_enabled=stage_rules.stage_of_kind(stages, StageKind.ATTESTATION) is not None,
     )
-    dossier.save()
-    dossier.reference = f"{timezone.localtime(dossier.submitted_at):%Y}-{dossier.pk:05d}"
-    groups = _route_reviews(dossier, new=True)
+    groups = _route_stages(dossier)
     _enter(dossier, stage_rules.next_stage(stages, submission.answers, after=-1), now=now)
     if dossier.review_group_id in groups:
         dossier.review_group = groups[dossier.review_group_id]  # read above: not again by the notifications
     if dossier.state != DossierState.SUBMITTED:
         dossier.decided_at = now
     dossier.save()
+    # The reference is made of the id: one column written once it is known.
+    dossier.reference = f"{timezone.localtime(dossier.submitted_at):%Y}-{dossier.pk:05d}"
+    Dossier.objects.filter(pk=dossier.pk).update(reference=dossier.reference)
+    _keep_reviewers(dossier, groups, new=True)
     _count_move(None, _count_key(dossier))
 
     _record(dossier, DossierAction.SUBMITTED, by=submission.submitted_by)

@@ -90,3 +90,31 @@ def test_nothing_pending_says_so(client, accepted):
 
 def test_no_terms_page_configured_means_nothing_to_accept(parent):
     assert selectors.family_pending_consents(family=parent.family) == []
+
+
+def _agree(family) -> bool:
+    """The check before every submission says what the full list says."""
+    quick = selectors.family_has_pending_consents(family_id=family.pk)
+    assert quick == bool(selectors.family_pending_consents(family=family))
+    return quick
+
+
+def test_the_check_before_submitting_follows_the_documents_in_force(accepted, terms_page, schools):
+    family = accepted.family
+    assert not _agree(family)
+    terms_page.save_revision().publish()  # a new version of the terms
+    assert _agree(family)
+    from accounts import services
+
+    services.consents_record(family=family, user=accepted, documents=selectors.family_pending_consents(family=family))
+    assert not _agree(family)
+    family.schools.add(schools["marin"])  # a school without rules asks nothing
+    assert not _agree(family)
+    make_rules(schools["marin"])  # its rules, once published, are asked
+    assert _agree(family)
+    services.consents_record(family=family, user=accepted, documents=selectors.family_pending_consents(family=family))
+    assert not _agree(family)
+    make_rules(schools["maternelle"], version="2027-2028", published_at=timezone.now() + dt.timedelta(seconds=1))
+    assert _agree(family)
+    terms_page.unpublish()  # an unpublished terms page asks nothing; the new rules still do
+    assert _agree(family)

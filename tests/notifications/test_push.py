@@ -347,3 +347,26 @@ def test_the_key_command_makes_a_pair_the_settings_and_the_check_accept(capsys, 
     assert result.returncode != 0 and "WEBPUSH_VAPID_PRIVATE_KEY is malformed" in result.stderr
     result = manage("check", DATA_DIR=str(tmp_path), WEBPUSH_VAPID_PUBLIC_KEY=public, WEBPUSH_VAPID_PRIVATE_KEY=private)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_push_text_is_rendered_by_the_delivery_task_not_in_the_request(
+    push_service, parent, django_capture_on_commit_callbacks
+):
+    phone = push_service.device()
+    subscribe(parent, phone)
+    MessageTemplate.objects.filter(event=Event.DOSSIER_VALIDATED).update(
+        push_text="Dossier de {{ child.first_name }} validé.")
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.notify(event=Event.DOSSIER_VALIDATED, recipient=parent.email, key="v1",
+                        context=sample_context(Event.DOSSIER_VALIDATED), user=parent)
+    row = Notification.objects.get(channel=Channel.PUSH)
+    # Stored with its checked variables, nothing rendered yet.
+    assert row.body_text == "" and row.render_input["context"]["child"]["first_name"] == "Maëlys"
+    # An editor changing the text meanwhile: the worker renders what is in force when it sends.
+    MessageTemplate.objects.filter(event=Event.DOSSIER_VALIDATED).update(
+        push_text="{{ child.first_name }} : dossier validé.")
+    for callback in callbacks:
+        callback()
+    row.refresh_from_db()
+    assert phone.received[0].payload["body"] == "Maëlys : dossier validé."
+    assert (row.status, row.body_text, row.render_input) == (Status.SENT, "Maëlys : dossier validé.", None)

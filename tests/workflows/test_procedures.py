@@ -430,3 +430,36 @@ def test_a_document_question_is_not_prefilled(editor_client, home):
     assert ("« Justificatif de domicile » est un document à joindre, il ne se pré-remplit pas : laissez "
             "« Pré-remplir avec » vide.") in _json_unescaped(form_errors(response))
     assert not ProcedurePage.objects.filter(slug="avec-document").exists()
+
+
+def test_new_dossiers_follow_the_published_version_and_drop_a_deleted_group(
+    editor_client, home, school, family, child, parent, groups
+):
+    """Each process compiles a published version of the stages once; a
+    republication with other stages, or a group deleted since, still shows
+    on the next dossier."""
+    page = build_procedure(editor_client, home, groups)
+    client = as_user(parent)
+    first = file(client, page, child, commune="Sainte-Luce", derogation="non")
+    assert (first.stage_title, first.review_group) == ("Inscription en mairie", groups["luce"])
+
+    groups["luce"].delete()
+    sister = Child.objects.create(family=family, first_name="Inès", last_name="Joseph", birth_date=child.birth_date)
+    second = file(client, page, sister, commune="Sainte-Luce", derogation="non")
+    assert second.review_group == groups["commission"]
+    assert second.stages[0]["groups"] == [groups["marin"].pk]
+    assert "Sainte-Luce" in second.routing_note
+
+    def retitled(data):
+        procedure_fill(groups)(data)
+        data["stages-0-value-title"] = "Inscription au service scolaire"
+        data["stages-0-value-groups-0-value"] = str(groups["marin"].pk)
+        data["messages-INITIAL_FORMS"] = "1"  # the page's message, read from the editor with its id
+
+    response = editor_post(editor_client, f"/cms/pages/{page.pk}/edit/", retitled)
+    assert response.status_code == 302, form_errors(response)
+    brother = Child.objects.create(family=family, first_name="Noé", last_name="Joseph", birth_date=child.birth_date)
+    third = file(client, ProcedurePage.objects.get(pk=page.pk), brother, commune="Le Marin", derogation="non")
+    assert (third.stage_title, third.review_group) == ("Inscription au service scolaire", groups["marin"])
+    second.refresh_from_db()
+    assert second.stage_title == "Inscription en mairie"  # a running dossier keeps its copy

@@ -6,9 +6,12 @@ imports it."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from copy import deepcopy
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +34,13 @@ from ..blocks import StageStreamBlock
 
 # Keys of the form's questions that hold a date bound: they move with the year.
 DATE_KEYS = {"min_date", "max_date"}
+
+# Compiled stage lists by the JSON of the blocks they come from (the stages
+# and the form, whose labels the conditions name): the same blocks always
+# compile to the same list, so each process compiles a published version
+# once instead of at every submission. Bounded; a new version is a new key.
+_COMPILED: dict[str, list[dict]] = {}
+_COMPILED_MAX = 256
 
 
 class ProcedurePage(AbstractFormPage):
@@ -117,17 +127,32 @@ class ProcedurePage(AbstractFormPage):
         return f"{found[1]}-{found[3]}" if found else school_year_of()
 
     def compiled_stages(self) -> list[dict]:
-        """The stages as dossiers keep them (``workflows.stages``)."""
-        return stage_rules.compile_stages(self.stages, self.get_definition())
+        """The stages as dossiers keep them (``workflows.stages``), a copy the
+        caller may change. Reviewer groups are ids: a group deleted since is
+        dropped where the dossier's groups are read (``_route_stages``)."""
+        blocks = json.dumps([list(self.stages.raw_data), list(self.form.raw_data)], cls=DjangoJSONEncoder)
+        key = hashlib.sha256(blocks.encode()).hexdigest()
+        stages = _COMPILED.get(key)
+        if stages is None:
+            stages = stage_rules.compile_stages(self.stages, self.get_definition())
+            if len(_COMPILED) >= _COMPILED_MAX:
+                _COMPILED.clear()
+            _COMPILED[key] = stages
+        return deepcopy(stages)
 
-    def submitted_message(self, answers: dict) -> str:
-        """What the family reads once it has filed a dossier with these answers."""
-        stages = self.compiled_stages()
-        first = stage_rules.next_stage(stages, answers, after=-1)
-        if first is None:
+    def submitted_message(self, submission) -> str:
+        """What the family reads once it has filed ``submission``: the stage
+        its dossier now waits at, from the dossier's own copy of the stages."""
+        from .dossiers import Dossier
+
+        row = Dossier.objects.filter(submission=submission).values_list("stages", "stage_index").first()
+        if row is None:
+            return super().submitted_message(submission)
+        stages, index = row
+        if index >= len(stages):
             return _("Dossier déposé et confirmé. Vous le retrouvez ici.")
         return _("Dossier déposé. Prochaine étape : « %(stage)s ». Vous suivez son avancement ici.") % {
-            "stage": stages[first]["title"]}
+            "stage": stages[index]["title"]}
 
     def submission_standing(self, submission) -> Standing:
         """A filed dossier's real state (refused, withdrawn, awaiting

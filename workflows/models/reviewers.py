@@ -7,6 +7,7 @@ directors of the dossier's school, and the finance agents."""
 from __future__ import annotations
 
 import unicodedata
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -72,6 +73,25 @@ class ReviewerGroup(index.Indexed, ClusterableModel):
     def commune_names(self) -> set[str]:
         return {normalise_commune(c) for c in self.communes.split(",") if c.strip()}
 
+    @cached_property
+    def school_ids(self) -> set[int]:
+        """The schools the group covers, by id (``with_school_ids`` reads
+        them for many groups in one query)."""
+        if "schools" in getattr(self, "_prefetched_objects_cache", {}):
+            return {s.pk for s in self.schools.all()}
+        return set(self.schools.values_list("pk", flat=True))
+
+    @classmethod
+    def with_school_ids(cls, groups: list["ReviewerGroup"]) -> list["ReviewerGroup"]:
+        """``groups`` with the ids of the schools each covers, read at once."""
+        found: dict[int, set[int]] = {group.pk: set() for group in groups}
+        for group_id, school_id in cls.schools.through.objects.filter(reviewergroup_id__in=found).values_list(
+                "reviewergroup_id", "school_id"):
+            found[group_id].add(school_id)
+        for group in groups:
+            group.__dict__["school_ids"] = found[group.pk]
+        return groups
+
     @property
     def is_built_in(self) -> bool:
         return self.kind != GroupKind.MEMBERS
@@ -79,7 +99,7 @@ class ReviewerGroup(index.Indexed, ClusterableModel):
     def covers(self, *, school, commune: str = "") -> bool:
         """Whether a dossier of ``school`` (with ``commune`` from its answers,
         when the stage routes by answer) is within this group's scope."""
-        school_ids = {s.pk for s in self.schools.all()}
+        school_ids = self.school_ids
         communes = self.commune_names
         if not school_ids and not communes:
             return True
