@@ -111,8 +111,9 @@ def current_consent_documents(*, schools) -> list[ConsentDocument]:
     return documents
 
 
-def _accepted(family: Family) -> tuple[set[tuple[int, str]], set[int]]:
-    """What ``family`` accepted: (terms page, version) pairs and rules ids."""
+def _accepted(family: Family | int) -> tuple[set[tuple[int, str]], set[int]]:
+    """What ``family`` (or the family of that id) accepted: (terms page,
+    version) pairs and rules ids."""
     accepted = set(
         Consent.objects.filter(family=family).values_list("kind", "terms_page_id", "version", "rules_id")
     )
@@ -136,7 +137,7 @@ def family_pending_consents(*, family: Family) -> list[ConsentDocument]:
 
 
 def family_has_pending_consents(*, family_id: int) -> bool:
-    """Whether a document in force waits for ``family``'s acceptance — the
+    """Whether a document in force waits for the family's acceptance — the
     same rule as ``family_pending_consents``, asked before every submission
     with three narrow reads instead of the documents themselves."""
     accepted_terms, accepted_rules = _accepted(family_id)
