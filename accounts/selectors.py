@@ -148,11 +148,11 @@ def family_has_pending_consents(*, family_id: int) -> bool:
     )
     if terms is not None and (terms[0], _terms_version(terms[1])) not in accepted_terms:
         return True
-    # The rules in force of each of the family's schools: the latest published.
+    # The rules in force of each of the family's schools (``School.current_rules``).
     in_force: dict[int, int] = {}
     for school_id, rules_id in (
         SchoolRules.objects.filter(school__families=family_id)
-        .order_by("school_id", "-published_at", "-pk")
+        .order_by("school_id", *SchoolRules.IN_FORCE_ORDER)
         .values_list("school_id", "pk")
     ):
         in_force.setdefault(school_id, rules_id)

@@ -198,12 +198,15 @@ class School(index.Indexed, ClusterableModel):
 
     @property
     def current_rules(self) -> "SchoolRules | None":
-        return self.rules_versions.order_by("-published_at", "-pk").first()
+        return self.rules_versions.order_by(*SchoolRules.IN_FORCE_ORDER).first()
 
 
 class SchoolRules(models.Model):
     """One version of a school's rules (« règlement »). Families accept the
     latest version; publishing a new one asks them to accept it again."""
+
+    # The version in force is the first in this order (the latest published).
+    IN_FORCE_ORDER = ("-published_at", "-pk")
 
     school = ParentalKey(School, on_delete=models.CASCADE, related_name="rules_versions")
     version = models.CharField(_("version"), max_length=50, help_text=_("Par exemple : 2026-2027."))

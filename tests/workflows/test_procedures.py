@@ -463,3 +463,26 @@ def test_new_dossiers_follow_the_published_version_and_drop_a_deleted_group(
     assert (third.stage_title, third.review_group) == ("Inscription au service scolaire", groups["marin"])
     second.refresh_from_db()
     assert second.stage_title == "Inscription en mairie"  # a running dossier keeps its copy
+
+
+def test_after_deposer_the_family_reads_the_stage_its_dossier_waits_at(
+    editor_client, home, school, family, child, parent, director, groups
+):
+    """The message after « Déposer » names the stage the dossier is at — after
+    a correction, the review that asked for it, not the procedure's first."""
+    page = build_procedure(editor_client, home, groups)
+    client = as_user(parent)
+    submission = start(client, page, child)
+    answers = {"commune": "Sainte-Luce", "derogation": "non"}
+    assert client.post(step_url(submission, 0), answers).status_code == 302
+    filed = text_of(client.post(review_url(submission), follow=True))
+    assert "Dossier déposé. Prochaine étape : « Inscription en mairie ». Vous suivez son avancement ici." in filed
+
+    dossier = Dossier.objects.get(submission=submission)
+    decide(groups["people"]["luce"], dossier)
+    decide(director, dossier, "correct", "L'attestation de domicile est illisible.")
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.CORRECTION
+    assert client.post(step_url(submission, 0), answers).status_code == 302
+    filed = text_of(client.post(review_url(submission), follow=True))
+    assert "Dossier déposé. Prochaine étape : « Admission par l'école ». Vous suivez son avancement ici." in filed
