@@ -371,3 +371,40 @@ def test_amounts_may_be_passed_as_numbers_or_text():
     context["amount"] = Decimal("12")
     assert "12,00\u00a0€" in _delivered(
         notify(event=Event.PAYMENT_RECEIVED, recipient="p@example.org", key="p2", context=context)).subject
+
+
+# --- The drain ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: the tasks are enqueued by them
+def test_a_transaction_enqueues_one_drain_task_per_batch_of_e_mails_and_they_send_them_all(queued_huey, settings):
+    """Not one task per e-mail (most of which would find nothing left): a
+    transaction that stores 120 e-mails with batches of 50 enqueues 3 drain
+    tasks; an e-mail stored in a savepoint that was rolled back counts for
+    nothing, and one stored after it gets a task; a lone e-mail outside any
+    transaction gets its own."""
+    settings.NOTIFICATIONS = {"DELIVERY_BATCH": 50}
+    with transaction.atomic():
+        for i in range(119):
+            _reminder(key=f"batch-{i}")
+        assert queued_huey.pending_count() == 0  # nothing before the commit
+        _reminder(key="batch-119")
+    assert queued_huey.pending_count() == 3
+
+    queued_huey.flush()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                _reminder(key="rolled-back")
+                raise RuntimeError("the caller's error")
+        except RuntimeError:
+            pass
+        _reminder(key="after-the-rollback")
+    assert queued_huey.pending_count() == 1
+    _reminder(key="alone")
+    assert queued_huey.pending_count() == 2
+
+    while (task := queued_huey.dequeue()) is not None:
+        queued_huey.execute(task)
+    assert not Notification.objects.exclude(status=Status.SENT).exists()
+    assert Notification.objects.count() == len(mail.outbox) == 122
