@@ -269,7 +269,9 @@ def notification_deliver(*, notification_id: int) -> bool:
         # The editors chose no push for this event: there is nothing to send.
         Notification.objects.filter(pk=notification_id).delete()
         return False
-    return _send_claimed(notification, rendered=fields)
+    if fields:
+        Notification.objects.filter(pk=notification_id).update(**fields)
+    return _send_claimed(notification)
 
 
 def notifications_deliver_batch(*, limit: int | None = None) -> list[int]:
@@ -278,11 +280,9 @@ def notifications_deliver_batch(*, limit: int | None = None) -> list[int]:
 
     One statement claims them all (``_claim_batch``), so that several
     consumers draining at once never take the same row. Each message is
-    marked sent as soon as the server took it, not at the end of the batch,
-    in the one UPDATE that also stores its rendered text: a consumer killed
-    mid-batch leaves one message at most in doubt, and the sweep sends the
-    rest of its claimed rows again once their claim is old (rendered then,
-    from the variables still on the row).
+    marked sent as soon as the server took it, not at the end of the batch:
+    a consumer killed mid-batch leaves one message at most in doubt, and the
+    sweep sends the rest of its claimed rows again once their claim is old.
     """
     ids = _claim_batch(limit or _setting("DELIVERY_BATCH"))
     if not ids:
@@ -290,16 +290,18 @@ def notifications_deliver_batch(*, limit: int | None = None) -> list[int]:
     rows = list(Notification.objects.filter(pk__in=ids).prefetch_related("attachments").order_by("pk"))
     events = {row.event for row in rows if row.render_input is not None}
     templates = {t.event: t for t in MessageTemplate.objects.filter(event__in=events)} if events else {}
-    sent = []
+    ready, rendered = [], []
     for row in rows:
         try:
-            rendered = _render(row, editor_template=templates.get(row.event))
+            if _render(row, editor_template=templates.get(row.event)):
+                rendered.append(row)
         except Exception as error:  # noqa: BLE001 - recorded, retried, then shown to staff
             _record_failure(row, error)
             continue
-        if _send_claimed(row, rendered=rendered):
-            sent.append(row.pk)
-    return sent
+        ready.append(row)
+    if rendered:  # stored before anything is sent: a retry sends the same text
+        Notification.objects.bulk_update(rendered, _RENDERED_FIELDS)
+    return [row.pk for row in ready if _send_claimed(row)]
 
 
 def _claim_batch(limit: int) -> list[int]:
@@ -322,6 +324,9 @@ def _claim_batch(limit: int) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [Status.SENDING, stamp, Status.PENDING, Channel.EMAIL, stamp, limit, Status.PENDING])
         return [row[0] for row in cursor.fetchall()]
+
+
+_RENDERED_FIELDS = ["subject", "body_text", "body_html", "template_error", "render_input"]
 
 
 def _render(notification: Notification, editor_template=_LOOK_UP) -> dict:
@@ -355,19 +360,17 @@ def _render(notification: Notification, editor_template=_LOOK_UP) -> dict:
     return fields
 
 
-def _send_claimed(notification: Notification, *, rendered: dict | None = None) -> bool:
-    """Send a row this worker claimed; record the outcome on it, with the
-    ``rendered`` fields (``_render``'s: the text it was sent with, or failed
-    with, for staff to read) in the same UPDATE."""
+def _send_claimed(notification: Notification) -> bool:
+    """Send a row this worker claimed; record the outcome on it."""
     try:
         if notification.channel == Channel.PUSH:
             _send_push(notification)
         else:
             _send(_build_message(notification))
     except Exception as error:  # noqa: BLE001 - every failure is recorded and retried or shown to staff
-        _record_failure(notification, error, rendered=rendered)
+        _record_failure(notification, error)
         return False
-    sent = {**(rendered or {}), "status": Status.SENT, "sent_at": timezone.now(), "last_error": ""}
+    sent = {"status": Status.SENT, "sent_at": timezone.now(), "last_error": ""}
     if notification.event in SENSITIVE_EVENTS:
         sent.update(body_text="", body_html="")  # the one-time link or password is gone once delivered
     # Even if the sweep took the row back meanwhile: it was sent, do not send it again.
@@ -491,19 +494,16 @@ def retry_delay(attempts: int) -> int:
     return min(_setting("RETRY_BASE_DELAY") * 2 ** max(attempts - 1, 0), _setting("RETRY_MAX_DELAY"))
 
 
-def _record_failure(notification: Notification, error: Exception, *, rendered: dict | None = None) -> None:
+def _record_failure(notification: Notification, error: Exception) -> None:
     last_error = f"{type(error).__name__}: {error}"[:2000]
     claim = Notification.objects.filter(pk=notification.pk, status=Status.SENDING)
     if _is_permanent(error) or notification.attempts >= _setting("MAX_ATTEMPTS"):
-        claim.update(**(rendered or {}), status=Status.FAILED, last_error=last_error)
+        claim.update(status=Status.FAILED, last_error=last_error)
         logger.error("Notification %s failed for good: %s", notification.pk, last_error)
         return
     delay = retry_delay(notification.attempts)
     claim.update(
-        **(rendered or {}),
-        status=Status.PENDING,
-        next_attempt_at=timezone.now() + timedelta(seconds=delay),
-        last_error=last_error,
+        status=Status.PENDING, next_attempt_at=timezone.now() + timedelta(seconds=delay), last_error=last_error
     )
     logger.warning("Notification %s failed, retry in %s s: %s", notification.pk, delay, last_error)
     from .tasks import notification_deliver as task
@@ -511,39 +511,12 @@ def _record_failure(notification: Notification, error: Exception, *, rendered: d
     task.schedule(args=(notification.pk,), delay=delay)
 
 
-class _DrainAfterCommit:
-    """The delivery tasks a transaction's e-mails need, enqueued once it
-    commits: one per ``DELIVERY_BATCH`` e-mails it stored, instead of one per
-    e-mail most of which would find nothing left. Enough: each task claims a
-    full batch while one is due, so the due e-mails never outnumber the
-    batches the queued tasks can take (and the sweep is there if a task is
-    lost); and several consumers share them."""
-
-    def __init__(self) -> None:
-        self.count, self.ran = 1, False
-
-    def __call__(self) -> None:
-        from .tasks import notifications_drain as task
-
-        self.ran = True
-        for _task in range(-(-self.count // _setting("DELIVERY_BATCH"))):
-            task()
-
-
 def _enqueue_drain_on_commit() -> None:
-    """Count one more e-mail for the drain of the current transaction: the
-    callback registered by the transaction's first e-mail, if it is still
-    to run (not run yet, nor rolled back with a savepoint), else a new one."""
-    connection = transaction.get_connection()
-    pending = getattr(connection, "_notifications_drain", None)
-    if connection.in_atomic_block and pending is not None and not pending.ran and any(
-        func is pending for _sids, func, _robust in connection.run_on_commit
-    ):
-        pending.count += 1
-        return
-    pending = connection._notifications_drain = _DrainAfterCommit()
-    # robust: if the queue is down the commit still stands; the sweep enqueues it later.
-    transaction.on_commit(pending, robust=True)
+    """One batch delivery per e-mail stored: the first to run sends the
+    whole batch, the others find nothing left and return at once."""
+    from .tasks import notifications_drain as task
+
+    transaction.on_commit(task, robust=True)
 
 
 def _enqueue_on_commit(notification_id: int) -> None:
