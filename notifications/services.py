@@ -269,9 +269,7 @@ def notification_deliver(*, notification_id: int) -> bool:
         # The editors chose no push for this event: there is nothing to send.
         Notification.objects.filter(pk=notification_id).delete()
         return False
-    if fields:
-        Notification.objects.filter(pk=notification_id).update(**fields)
-    return _send_claimed(notification)
+    return _send_claimed(notification, rendered=fields)
 
 
 def notifications_deliver_batch(*, limit: int | None = None) -> list[int]:
@@ -280,9 +278,11 @@ def notifications_deliver_batch(*, limit: int | None = None) -> list[int]:
 
     One statement claims them all (``_claim_batch``), so that several
     consumers draining at once never take the same row. Each message is
-    marked sent as soon as the server took it, not at the end of the batch:
-    a consumer killed mid-batch leaves one message at most in doubt, and the
-    sweep sends the rest of its claimed rows again once their claim is old.
+    marked sent as soon as the server took it, not at the end of the batch,
+    in the one UPDATE that also stores its rendered text: a consumer killed
+    mid-batch leaves one message at most in doubt, and the sweep sends the
+    rest of its claimed rows again once their claim is old (rendered then,
+    from the variables still on the row).
     """
     ids = _claim_batch(limit or _setting("DELIVERY_BATCH"))
     if not ids:
@@ -290,18 +290,16 @@ def notifications_deliver_batch(*, limit: int | None = None) -> list[int]:
     rows = list(Notification.objects.filter(pk__in=ids).prefetch_related("attachments").order_by("pk"))
     events = {row.event for row in rows if row.render_input is not None}
     templates = {t.event: t for t in MessageTemplate.objects.filter(event__in=events)} if events else {}
-    ready, rendered = [], []
+    sent = []
     for row in rows:
         try:
-            if _render(row, editor_template=templates.get(row.event)):
-                rendered.append(row)
+            rendered = _render(row, editor_template=templates.get(row.event))
         except Exception as error:  # noqa: BLE001 - recorded, retried, then shown to staff
             _record_failure(row, error)
             continue
-        ready.append(row)
-    if rendered:  # stored before anything is sent: a retry sends the same text
-        Notification.objects.bulk_update(rendered, _RENDERED_FIELDS)
-    return [row.pk for row in ready if _send_claimed(row)]
+        if _send_claimed(row, rendered=rendered):
+            sent.append(row.pk)
+    return sent
 
 
 def _claim_batch(limit: int) -> list[int]:
@@ -310,23 +308,31 @@ def _claim_batch(limit: int) -> list[int]:
     PostgreSQL the inner SELECT … FOR UPDATE SKIP LOCKED makes two workers
     claiming at the same instant take different rows instead of waiting for
     each other, and the outer ``status`` condition is checked again on the
-    locked row."""
+    locked row.
+
+    On PostgreSQL the inner SELECT is an ``ARRAY(…)``, not ``IN (…)``: a
+    subquery under ``IN`` may be run again for each row the UPDATE visits,
+    and each run, skipping the rows the previous ones locked, returns
+    ``limit`` more — one task then claimed the whole outbox (seen with two
+    consumers). ``ARRAY(…)`` is an init plan, run once."""
     now = timezone.now()
     quote, table = connection.ops.quote_name, connection.ops.quote_name(Notification._meta.db_table)
     status, channel, due, pk = quote("status"), quote("channel"), quote("next_attempt_at"), quote("id")
-    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    due_rows = (
+        f"SELECT {pk} FROM {table} WHERE {status} = %s AND {channel} = %s AND {due} <= %s ORDER BY {due}, {pk} LIMIT %s"
+    )
+    if connection.vendor == "postgresql":
+        claimed = f"{pk} = ANY(ARRAY({due_rows} FOR UPDATE SKIP LOCKED))"
+    else:
+        claimed = f"{pk} IN ({due_rows})"
     sql = (
         f"UPDATE {table} SET {status} = %s, {quote('claimed_at')} = %s, {quote('attempts')} = {quote('attempts')} + 1 "
-        f"WHERE {pk} IN (SELECT {pk} FROM {table} WHERE {status} = %s AND {channel} = %s AND {due} <= %s "
-        f"ORDER BY {due}, {pk} LIMIT %s{lock}) AND {status} = %s RETURNING {pk}"
+        f"WHERE {claimed} AND {status} = %s RETURNING {pk}"
     )
     stamp = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.execute(sql, [Status.SENDING, stamp, Status.PENDING, Channel.EMAIL, stamp, limit, Status.PENDING])
         return [row[0] for row in cursor.fetchall()]
-
-
-_RENDERED_FIELDS = ["subject", "body_text", "body_html", "template_error", "render_input"]
 
 
 def _render(notification: Notification, editor_template=_LOOK_UP) -> dict:
@@ -360,17 +366,19 @@ def _render(notification: Notification, editor_template=_LOOK_UP) -> dict:
     return fields
 
 
-def _send_claimed(notification: Notification) -> bool:
-    """Send a row this worker claimed; record the outcome on it."""
+def _send_claimed(notification: Notification, *, rendered: dict | None = None) -> bool:
+    """Send a row this worker claimed; record the outcome on it, with the
+    ``rendered`` fields (``_render``'s: the text it was sent with, or failed
+    with, for staff to read) in the same UPDATE."""
     try:
         if notification.channel == Channel.PUSH:
             _send_push(notification)
         else:
             _send(_build_message(notification))
     except Exception as error:  # noqa: BLE001 - every failure is recorded and retried or shown to staff
-        _record_failure(notification, error)
+        _record_failure(notification, error, rendered=rendered)
         return False
-    sent = {"status": Status.SENT, "sent_at": timezone.now(), "last_error": ""}
+    sent = {**(rendered or {}), "status": Status.SENT, "sent_at": timezone.now(), "last_error": ""}
     if notification.event in SENSITIVE_EVENTS:
         sent.update(body_text="", body_html="")  # the one-time link or password is gone once delivered
     # Even if the sweep took the row back meanwhile: it was sent, do not send it again.
@@ -494,16 +502,19 @@ def retry_delay(attempts: int) -> int:
     return min(_setting("RETRY_BASE_DELAY") * 2 ** max(attempts - 1, 0), _setting("RETRY_MAX_DELAY"))
 
 
-def _record_failure(notification: Notification, error: Exception) -> None:
+def _record_failure(notification: Notification, error: Exception, *, rendered: dict | None = None) -> None:
     last_error = f"{type(error).__name__}: {error}"[:2000]
     claim = Notification.objects.filter(pk=notification.pk, status=Status.SENDING)
     if _is_permanent(error) or notification.attempts >= _setting("MAX_ATTEMPTS"):
-        claim.update(status=Status.FAILED, last_error=last_error)
+        claim.update(**(rendered or {}), status=Status.FAILED, last_error=last_error)
         logger.error("Notification %s failed for good: %s", notification.pk, last_error)
         return
     delay = retry_delay(notification.attempts)
     claim.update(
-        status=Status.PENDING, next_attempt_at=timezone.now() + timedelta(seconds=delay), last_error=last_error
+        **(rendered or {}),
+        status=Status.PENDING,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        last_error=last_error,
     )
     logger.warning("Notification %s failed, retry in %s s: %s", notification.pk, delay, last_error)
     from .tasks import notification_deliver as task
@@ -511,12 +522,47 @@ def _record_failure(notification: Notification, error: Exception) -> None:
     task.schedule(args=(notification.pk,), delay=delay)
 
 
-def _enqueue_drain_on_commit() -> None:
-    """One batch delivery per e-mail stored: the first to run sends the
-    whole batch, the others find nothing left and return at once."""
-    from .tasks import notifications_drain as task
+class _DrainGroup:
+    """The e-mails stored since the last commit on one connection, and how
+    many of their ``on_commit`` callbacks have run (``_enqueue_drain_on_commit``)."""
 
-    transaction.on_commit(task, robust=True)
+    def __init__(self) -> None:
+        self.ran = 0
+
+
+class _DrainAfterCommit:
+    """What one stored e-mail adds after the commit: a delivery task for
+    the first e-mail of its group to run, then for every ``DELIVERY_BATCH``-th
+    one — one task per batch instead of one per e-mail, most of which would
+    find nothing left. Counted as the callbacks run, not as they were
+    registered, so that an e-mail rolled back with a savepoint (its callback
+    dropped) counts for nothing and the e-mails that stay always have a task
+    per batch. Enough: each task claims a full batch while one is due, and
+    the sweep is there if a task is lost; several consumers share them."""
+
+    __slots__ = ("group",)
+
+    def __init__(self, group: _DrainGroup) -> None:
+        self.group = group
+
+    def __call__(self) -> None:
+        from .tasks import notifications_drain as task
+
+        index, self.group.ran = self.group.ran, self.group.ran + 1
+        if index % _setting("DELIVERY_BATCH") == 0:
+            task()
+
+
+def _enqueue_drain_on_commit() -> None:
+    """Deliver the e-mail just stored once the transaction commits. The
+    connection's group lasts until its callbacks start running (the commit):
+    the next e-mail then opens a new one."""
+    connection = transaction.get_connection()
+    group = getattr(connection, "_notifications_drain", None)
+    if group is None or group.ran:
+        group = connection._notifications_drain = _DrainGroup()
+    # robust: if the queue is down the commit still stands; the sweep enqueues it later.
+    transaction.on_commit(_DrainAfterCommit(group), robust=True)
 
 
 def _enqueue_on_commit(notification_id: int) -> None:

@@ -17,10 +17,9 @@ def notification_deliver(notification_id: int) -> None:
 @db_task()
 def notifications_drain() -> None:
     """Send a batch of due e-mails over one SMTP connection. Enqueued once
-    per e-mail stored, so there is always a task for every row; a task
-    that finds the batch taken by another consumer returns at once. The
-    claim, not the task, decides who sends: two consumers never send one
-    row."""
+    per batch of e-mails a transaction stores; a task that finds them taken
+    by another consumer returns at once. The claim, not the task, decides
+    who sends: two consumers never send one row."""
     services.notifications_deliver_batch()
 
 

@@ -371,3 +371,53 @@ def test_amounts_may_be_passed_as_numbers_or_text():
     context["amount"] = Decimal("12")
     assert "12,00\u00a0€" in _delivered(
         notify(event=Event.PAYMENT_RECEIVED, recipient="p@example.org", key="p2", context=context)).subject
+
+
+# --- The drain ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: the tasks are enqueued by them
+def test_a_transaction_enqueues_one_drain_task_per_batch_of_e_mails_and_they_send_them_all(queued_huey, settings):
+    """Not one task per e-mail (most of which would find nothing left): a
+    transaction that stores 120 e-mails with batches of 50 enqueues 3 drain
+    tasks; an e-mail stored in a savepoint that was rolled back counts for
+    nothing, and one stored after it gets a task; a lone e-mail outside any
+    transaction gets its own."""
+    settings.NOTIFICATIONS = {"DELIVERY_BATCH": 50}
+    with transaction.atomic():
+        for i in range(119):
+            _reminder(key=f"batch-{i}")
+        assert queued_huey.pending_count() == 0  # nothing before the commit
+        _reminder(key="batch-119")
+    assert queued_huey.pending_count() == 3
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                _reminder(key="rolled-back")
+                raise RuntimeError("the caller's error")
+        except RuntimeError:
+            pass
+        _reminder(key="after-the-rollback")
+    assert queued_huey.pending_count() == 4
+    _reminder(key="alone")
+    assert queued_huey.pending_count() == 5
+
+    while (task := queued_huey.dequeue()) is not None:
+        queued_huey.execute(task)
+    assert not Notification.objects.exclude(status=Status.SENT).exists()
+    assert Notification.objects.count() == len(mail.outbox) == 122
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_task_claims_one_batch_however_many_are_due(queued_huey, settings):
+    """A task sends ``DELIVERY_BATCH`` e-mails and leaves the rest to the
+    other tasks (and consumers): on PostgreSQL the claim's locked subquery
+    must run once, not once per row it updates (which claimed them all)."""
+    settings.NOTIFICATIONS = {"DELIVERY_BATCH": 50}
+    with transaction.atomic():
+        for i in range(300):
+            _reminder(recipient=f"parent{i:03d}@example.org", key="claim")
+    assert len(services.notifications_deliver_batch()) == 50
+    assert Notification.objects.filter(status=Status.SENT).count() == len(mail.outbox) == 50
+    assert Notification.objects.filter(status=Status.PENDING).count() == 250

@@ -125,9 +125,9 @@ def test_a_worker_keeps_its_smtp_connection_and_replaces_one_the_server_dropped(
 
 
 def test_a_batch_is_claimed_at_once_and_sent_over_one_connection(smtp, smtp_server, capsys):
-    """One delivery task sends a batch: one claim, one read, one render
-    store, then one UPDATE per message as the server takes it — against four
-    statements and a render per message one at a time. Printed (``-s``):
+    """One delivery task sends a batch: one claim, one read, then one
+    UPDATE per message as the server takes it, which stores its text too —
+    against three statements and more per message one at a time. Printed (``-s``):
     messages per second both ways, in the same run."""
     import time
 
