@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.constants import SchoolLevel
 from files.responses import INLINE_TYPES, private_file_response
 from forms.selectors import submission_documents, submission_summary
 
@@ -80,6 +81,12 @@ def index(request: HttpRequest) -> HttpResponse:
                           school_id=active["school"].pk if active.get("school") else None,
                           procedure_id=int(active["procedure"]) if active.get("procedure") else None)
     page = CountedPaginator(queryset, PAGE_SIZE, count=known).get_page(request.GET.get("p"))
+    # The labels looked up once per page: ``get_FOO_display`` rebuilds the
+    # field's choices, translating each label, for every row.
+    states, levels = dict(DossierState.choices), dict(SchoolLevel.choices)
+    for dossier in page:
+        dossier.state_label = states.get(dossier.state, dossier.state)
+        dossier.level_label = levels.get(dossier.child.level, dossier.child.level)
     query = request.GET.copy()
     query.pop("p", None)
     return TemplateResponse(

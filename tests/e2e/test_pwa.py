@@ -198,8 +198,14 @@ def test_the_install_block_offers_the_browsers_prompt_on_chromium(phone):
     expect(block).to_have_attribute("data-install-shown", re.compile("^(prompt|other)$"))
     # Chromium's event, as it fires once the site is installable (deterministic here:
     # whether headless Chromium fires it, and when, is its own business).
+    # Chromium's own event, if it fires later (it may, on a loaded machine), is kept from replacing
+    # this one: a capture listener on the target runs before the page's.
     phone.evaluate("""() => {
+        window.addEventListener("beforeinstallprompt", (real) => {
+            if (!real.synthetic) { real.preventDefault(); real.stopImmediatePropagation(); }
+        }, true);
         const event = new Event("beforeinstallprompt", { cancelable: true });
+        event.synthetic = true;
         event.prompt = () => { window.installPrompted = true; return Promise.resolve(); };
         event.userChoice = Promise.resolve({ outcome: "accepted", platform: "web" });
         window.dispatchEvent(event);

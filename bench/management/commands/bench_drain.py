@@ -1,8 +1,8 @@
 """Notification drain against Huey's floor, on the running consumer: the
 consumer is paused (SIGSTOP) while ``--count`` tasks are queued, then resumed
 and timed until the queue is empty — first no-op tasks, then outbox
-messages (``notify``: rendered, stored, one delivery task each) sent over
-SMTP. Prints one JSON line."""
+messages (``notify``: stored, then rendered by the worker; one delivery
+task per ``DELIVERY_BATCH`` of them) sent over SMTP. Prints one JSON line."""
 
 from __future__ import annotations
 
