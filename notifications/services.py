@@ -538,7 +538,9 @@ class _DrainAfterCommit:
     registered, so that an e-mail rolled back with a savepoint (its callback
     dropped) counts for nothing and the e-mails that stay always have a task
     per batch. Enough: each task claims a full batch while one is due, and
-    the sweep is there if a task is lost; several consumers share them."""
+    the sweep is there if a task is lost; several consumers share them. A
+    due row that has a task of its own (a retry, a resend) may take a place
+    in a batch: the row it displaced then waits for the sweep (a minute)."""
 
     __slots__ = ("group",)
 
