@@ -59,6 +59,19 @@ def _int(variable: str, default: int) -> int:
         raise ConfigurationError(variable, f"must be a whole number (got {raw!r})") from None
 
 
+def _seconds(variable: str, default: float) -> float:
+    raw = env.str(variable, default="").strip().replace(",", ".")
+    if raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ConfigurationError(variable, f"must be a number of seconds above 0 (got {raw!r})")
+    return value
+
+
 def _url(variable: str, default: str, schemes: tuple[str, ...]) -> str:
     value = env.str(variable, default=default).strip()
     parsed = urlparse(value)
@@ -287,6 +300,10 @@ HUEY = {
     "utc": True,
     "consumer": {
         "workers": _int("HUEY_WORKERS", 2),
+        # SqliteHuey is polled, backing off while idle (Redis blocks on the
+        # queue instead): Huey's 10 s ceiling would hold the first e-mail
+        # after a quiet spell that long. One poll a second per thread is cheap.
+        "max_delay": _seconds("HUEY_MAX_DELAY", 1.0),
         "worker_type": "thread",
         "periodic": True,
         "check_worker_health": True,

@@ -38,6 +38,8 @@ def data_dir(tmp_path):
         ("REDIS_URL", "localhost:6379"),
         ("DEBUG", "peut-être"),
         ("HUEY_WORKERS", "deux"),
+        ("HUEY_MAX_DELAY", "une"),
+        ("HUEY_MAX_DELAY", "0"),
         ("DJANGO_ENV", "staging"),
     ],
 )
@@ -138,3 +140,12 @@ def test_file_database_is_in_wal_mode(data_dir):
     code = "from django.db import connection as c; cur = c.cursor(); cur.execute('PRAGMA journal_mode'); print(cur.fetchone()[0])"
     result = manage("shell", "--no-imports", "-c", code, DATA_DIR=data_dir)
     assert result.stdout.strip() == "wal", result.stderr
+
+
+def test_an_idle_sqlite_consumer_polls_at_least_every_second_unless_told(data_dir):
+    """Huey backs off to 10 s between polls of an idle SqliteHuey queue:
+    the first e-mail after a quiet spell would wait that long."""
+    code = "from django.conf import settings as s; print(s.HUEY['consumer']['max_delay'])"
+    assert manage("shell", "--no-imports", "-c", code, DATA_DIR=data_dir).stdout.split() == ["1.0"]
+    told = manage("shell", "--no-imports", "-c", code, DATA_DIR=data_dir, HUEY_MAX_DELAY="2,5")
+    assert told.stdout.split() == ["2.5"]
