@@ -64,12 +64,11 @@ def _seconds(variable: str, default: float) -> float:
     if raw == "":
         return default
     try:
-        value = float(raw)
+        if (value := float(raw)) > 0:
+            return value
     except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise ConfigurationError(variable, f"must be a number of seconds above 0 (got {raw!r})")
-    return value
+        pass
+    raise ConfigurationError(variable, f"must be a number of seconds above 0 (got {raw!r})")
 
 
 def _url(variable: str, default: str, schemes: tuple[str, ...]) -> str:

@@ -196,10 +196,9 @@ def test_the_install_block_offers_the_browsers_prompt_on_chromium(phone):
     block = phone.locator("[data-install-app]")
     expect(block.get_by_role("heading", name="Installez l'application mobile")).to_be_visible()
     expect(block).to_have_attribute("data-install-shown", re.compile("^(prompt|other)$"))
-    # Chromium's event, as it fires once the site is installable (deterministic here:
-    # whether headless Chromium fires it, and when, is its own business).
-    # Chromium's own event, if it fires later (it may, on a loaded machine), is kept from replacing
-    # this one: a capture listener on the target runs before the page's.
+    # Chromium's event, as it fires once the site is installable (deterministic here: whether
+    # headless Chromium fires it, and when, is its own business — its own, if it comes later, as it
+    # may on a loaded machine, is stopped by a capture listener, which runs before the page's).
     phone.evaluate("""() => {
         window.addEventListener("beforeinstallprompt", (real) => {
             if (!real.synthetic) { real.preventDefault(); real.stopImmediatePropagation(); }

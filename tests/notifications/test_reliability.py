@@ -92,8 +92,8 @@ class Consumer:
     def start(self) -> None:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                # SqliteHuey polls, backing off to 10 s when idle: an idle consumer could sleep through
-                # a whole drain (a few batch tasks) while the other takes it all. Both keep awake here.
+                # SqliteHuey polls, backing off to HUEY_MAX_DELAY (1 s) when idle: a drain of a few
+                # batch tasks can be over before an idle consumer looks. Both keep awake here.
                 [sys.executable, "manage.py", "run_huey", "--workers", "1", "--max-delay", "0.2"],
                 cwd=settings.BASE_DIR,
                 env=self.env,
