@@ -252,12 +252,22 @@ def notification_deliver(*, notification_id: int) -> bool:
     enqueued twice, or by the sweep while another is running, sends once.
     The attempt is counted at the claim: a message that kills its worker
     every time still ends FAILED instead of looping.
+
+    An e-mail taken by someone else may have been taken by a batch (a retry
+    or a resend comes due while a drain runs): it then had this task *and* a
+    place in that batch, and the batch left another row without one. This
+    task drains a batch in its stead, so that the row it displaced goes now,
+    not at the next sweep; when nothing is due that is one UPDATE.
     """
     now = timezone.now()
     claimed = Notification.objects.filter(
         pk=notification_id, status=Status.PENDING, next_attempt_at__lte=now
     ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
+        if Notification.objects.filter(pk=notification_id, channel=Channel.EMAIL).exclude(
+            status=Status.PENDING
+        ).exists():
+            notifications_deliver_batch()
         return False
     notification = Notification.objects.select_related("push_subscription").get(pk=notification_id)
     try:
@@ -540,7 +550,8 @@ class _DrainAfterCommit:
     per batch. Enough: each task claims a full batch while one is due, and
     the sweep is there if a task is lost; several consumers share them. A
     due row that has a task of its own (a retry, a resend) may take a place
-    in a batch: the row it displaced then waits for the sweep (a minute)."""
+    in a batch: its own task, finding it taken, drains a batch for the row
+    it displaced (``notification_deliver``)."""
 
     __slots__ = ("group",)
 

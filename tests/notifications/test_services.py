@@ -421,3 +421,33 @@ def test_a_delivery_task_claims_one_batch_however_many_are_due(queued_huey, sett
     assert len(services.notifications_deliver_batch()) == 50
     assert Notification.objects.filter(status=Status.SENT).count() == len(mail.outbox) == 50
     assert Notification.objects.filter(status=Status.PENDING).count() == 250
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: the tasks are enqueued by them
+def test_a_retry_taken_by_a_batch_drains_the_place_it_took_with_its_own_task(queued_huey, settings):
+    """A retry that comes due while a drain runs is claimed by the drain, oldest
+    first, and pushes a fresh e-mail out of the batch; the retry's own task,
+    finding its row sent, sends that e-mail — it does not wait for the sweep."""
+    settings.NOTIFICATIONS = {"DELIVERY_BATCH": 3}
+    settings.EMAIL_BACKEND = "tests.notifications.test_services.RefusingBackend"
+    retried = _reminder(recipient="retry@example.org", key="retry")
+    queued_huey.execute(queued_huey.dequeue())  # the server is down: the retry is scheduled
+    retry_task = queued_huey.dequeue()
+    assert retry_task.args == (retried.pk,) and queued_huey.pending_count() == 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Notification.objects.filter(pk=retried.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+    with transaction.atomic():
+        for i in range(3):
+            _reminder(recipient=f"parent{i}@example.org", key=f"fresh-{i}")
+    (drain,) = [queued_huey.dequeue()]
+    queued_huey.execute(drain)
+    assert [m.to for m in mail.outbox] == [["retry@example.org"], ["parent0@example.org"], ["parent1@example.org"]]
+    (left,) = Notification.objects.filter(status=Status.PENDING)
+    assert left.recipient == "parent2@example.org"
+
+    queued_huey.execute(retry_task, timestamp=retry_task.eta)  # its time has come
+    assert not Notification.objects.exclude(status=Status.SENT).exists()
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "parent0@example.org", "parent1@example.org", "parent2@example.org", "retry@example.org"]
+    assert queued_huey.pending_count() == 0
