@@ -34,7 +34,8 @@ import time
 from dataclasses import dataclass
 
 from django.template.defaultfilters import linebreaks_filter, urlize
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.filters import FILTERS
@@ -339,10 +340,31 @@ def render_push(source: str, context: dict) -> str:
     return text
 
 
+# The words of a message that may be links: those urlize can turn into one
+# (http:// or https://, www., an e-mail address, one of its seven domains)
+# contain one of these; it leaves every other word escaped, as it is.
+# Words are split where Django's Urlizer splits them.
+_LINK_WORD = re.compile(r"""[^\s<>"']*(?:://|www\.|@|\.(?:com|edu|gov|int|mil|net|org))[^\s<>"']*""", re.IGNORECASE)
+
+
+def urlize_words(text: str) -> str:
+    """``urlize(text, autoescape=True)``, word for word, at a fraction of its
+    cost: only the words that may be links go through it (it trims and tests
+    each word — most are « reçu. »); the rest is escaped in one piece.
+    tests/notifications/test_rendering.py checks the two agree."""
+    pieces, start = [], 0
+    for word in _LINK_WORD.finditer(text):
+        pieces.append(escape(text[start:word.start()]))
+        pieces.append(urlize(word.group(), autoescape=True))
+        start = word.end()
+    pieces.append(escape(text[start:]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped or urlize's own output
+
+
 def html_body(text: str) -> str:
     """The HTML part's body: the text, escaped, in paragraphs, links clickable."""
-    # The filters' versions: urlize escapes the text and marks it safe, linebreaks keeps it so.
-    return linebreaks_filter(urlize(text, autoescape=True), autoescape=True)
+    # urlize's output is marked safe, linebreaks keeps it so.
+    return linebreaks_filter(urlize_words(text), autoescape=True)
 
 
 def html_from_text(text: str, subject: str) -> str:

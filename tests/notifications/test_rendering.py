@@ -7,6 +7,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.template.defaultfilters import urlize
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jinja2.sandbox import SecurityError
 
 from notifications import rendering
@@ -161,6 +164,21 @@ def test_the_html_part_is_escaped_text_with_paragraphs_and_links():
     assert "&lt;b&gt;Léa&lt;/b&gt;" in html
     assert '<a href="https://inscrire.example/x/"' in html
     assert html.count("<p>") == 2
+
+
+# Pieces a message is made of, and those that make links, in any order.
+_PIECES = st.lists(st.one_of(
+    st.text(alphabet="aéZ09 \n\t.,;:!?@/()[]<>&\"'-_=%#~", max_size=6),
+    st.sampled_from(["http://", "https://", "HTTP://", "www.", "WWW.", ".com", ".org", ".Net", ".fr", "@",
+                     "inscrire.example", "parent@example.org", "(https://a.example/x?b=1&c=2).", "&amp;", "&lt;",
+                     "https://[::1]/", "mailto:", "xn--caf-dma.fr"]),
+), max_size=20).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PIECES)
+def test_the_html_part_links_words_exactly_as_django_urlize_would(text):
+    assert rendering.urlize_words(text) == urlize(text, autoescape=True)
 
 
 def test_a_long_subject_is_cut_and_kept_on_one_line():
