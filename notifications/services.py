@@ -257,7 +257,8 @@ def notification_deliver(*, notification_id: int) -> bool:
     or a resend comes due while a drain runs): it then had this task *and* a
     place in that batch, and the batch left another row without one. This
     task drains a batch in its stead, so that the row it displaced goes now,
-    not at the next sweep; when nothing is due that is one UPDATE.
+    not at the next sweep; when nothing is due that costs one SELECT and
+    one UPDATE.
     """
     now = timezone.now()
     claimed = Notification.objects.filter(
